@@ -1,0 +1,29 @@
+// Argument checks shared by every variant in impl/: the messages name the argument and the value.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace softcheck::detail {
+
+[[noreturn]] void invalid(const std::string& what);
+std::string show(double v);  // full precision, as %.17g
+
+inline void check_same_length(const char* fn, const char* out_name, std::size_t n, std::size_t out) {
+  if (n != out)
+    invalid(std::string(fn) + ": " + out_name + " has " + std::to_string(out) + " elements but x has " +
+            std::to_string(n));
+}
+// grad: empty (skip the gradient) or of n elements.
+inline bool check_grad(const char* fn, std::size_t n, std::size_t g) {
+  if (g != 0) check_same_length(fn, "grad", n, g);
+  return g != 0;
+}
+void check_class_index(const char* fn, std::size_t n, std::size_t target);
+void check_distribution(const char* fn, std::span<const double> x, std::span<const double> t);
+void check_bce_target(const char* fn, double t);
+
+}  // namespace softcheck::detail

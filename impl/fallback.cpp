@@ -1,0 +1,297 @@
+// The precise tier of the accurate functions: multi-double exp, expm1 and log1p, and each function
+// re-evaluated at increasing precision until its rounding is certain.
+#include "impl/fallback.hpp"
+
+#include <cmath>
+#include <type_traits>
+
+#include "impl/exp_log.hpp"
+#include "impl/multi_double.hpp"
+
+namespace softcheck::detail::fallback {
+namespace {
+
+// ln 2 to 18 doubles (about 990 bits), each the rounding of what remains (from `bc -l`, scale = 520).
+constexpr double kLn2[18] = {
+    0x1.62e42fefa39efp-1,   0x1.abc9e3b39803fp-56,  0x1.7b57a079a1934p-111, -0x1.ace93a4ebe5d1p-165,
+    -0x1.23a2a82ea0c24p-219, 0x1.d881b7aeb2615p-274, 0x1.9552fb4afa1b1p-328,  0x1.da5d5c6b82704p-385,
+    0x1.4427573b29117p-440, -0x1.91f6b05a4d7a7p-494, -0x1.db5173ae53426p-548, 0x1.1317c387eb9ebp-604,
+    -0x1.90f13b267f137p-658, 0x1.6fa0ec7657f75p-712, -0x1.234c5e1398a6bp-766, 0x1.195ebbf4d7a70p-821,
+    0x1.8192432afd0c4p-875, -0x1.a1be38ba4ba4dp-929};
+
+constexpr int kHalvings = 16;
+
+template <int K>
+double approx(const Md<K>& a) {  // a as a double (may over/underflow; for decisions only)
+  return std::ldexp(a.c[0] + (K > 1 ? a.c[1] : 0.0), a.k);
+}
+
+// e^x - 1 for |x| <= 0.35 * 2^-16: expm1(r)/r = 1 + r/2 (1 + r/3 (...)), N terms until r^N/(N+1)! is
+// below 2^-(53K+4) relative.
+template <int K>
+Md<K> expm1_small(const Md<K>& r) {
+  double a = std::fabs(approx(r));
+  int n = 1;
+  for (double t = 1; t > std::ldexp(1.0, -(53 * K + 4)) && n < 200; ++n) t *= a / (n + 1);
+  Md<K> one = Md<K>::from(1.0);
+  Md<K> q = one;
+  for (int j = n; j >= 2; --j) q = add(one, div(mul(r, q), j));
+  return mul(r, q);
+}
+
+// r = x - k ln2 (exact but for the ln 2 truncation after K + 2 doubles), u = expm1(r / 2^16) squared back
+// in expm1 form, u <- u (u + 2): the relative error of u is not amplified.
+template <int K>
+Md<K> expm1_reduced(const Md<K>& x, double kf) {
+  ExactSum s;
+  for (double v : x.c) s.add(std::ldexp(v, x.k));
+  for (int j = 0; j < K + 2 && j < 18; ++j) s.add(-two_prod(kf, kLn2[j]));
+  Md<K> r = Md<K>::from(s, 0);
+  Md<K> u = expm1_small(ldexp(r, -kHalvings));
+  for (int i = 0; i < kHalvings; ++i) u = add(mul(u, u), ldexp(u, 1));
+  return u;
+}
+
+template <int K>
+Md<K> exp(const Md<K>& x) {
+  if (x.zero()) return Md<K>::from(1.0);
+  double kf = std::nearbyint(approx(x) / kLn2[0]);
+  Md<K> e = add(Md<K>::from(1.0), expm1_reduced(x, kf));
+  e.k += static_cast<int>(kf);
+  return e;
+}
+
+template <int K>
+Md<K> expm1(const Md<K>& x) {
+  if (x.zero()) return x;
+  double kf = std::nearbyint(approx(x) / kLn2[0]);
+  Md<K> u = expm1_reduced(x, kf);
+  if (kf == 0) return u;
+  Md<K> e = add(Md<K>::from(1.0), u);
+  e.k += static_cast<int>(kf);
+  return sub(e, Md<K>::from(1.0));
+}
+
+// log(1 + s), s > -0.5. Tiny s: the alternating series s - s^2/2 + ... (Horner with exact divisions).
+// Else y from the double-double log1p (2^-97), then y <- y + g - g^2/2 with g = (1+s)e^-y - 1, each step
+// tripling the bits: 97 -> 291 -> 873.
+template <int K>
+Md<K> log1p(const Md<K>& s) {
+  if (s.zero()) return s;
+  Md<K> one = Md<K>::from(1.0);
+  if (s.k < -60) {
+    int n = (53 * K + 8) / 59 + 2;
+    Md<K> q = div(one, n);
+    for (int j = n - 1; j >= 1; --j) q = sub(div(one, j), mul(s, q));
+    return mul(s, q);
+  }
+  dd sh = ldexp(s.head(), s.k);
+  Md<K> y = Md<K>::from(detail::log1p(sh), 0);
+  for (int bits = 97; bits < 53 * K + 8; bits *= 3) {
+    Md<K> g;
+    if (std::fabs(approx(y)) < 0.3) {
+      Md<K> u = expm1(neg(y));
+      g = add(add(s, u), mul(s, u));
+    } else {
+      g = sub(mul(add(one, s), exp(neg(y))), one);
+    }
+    y = add(y, sub(g, ldexp(mul(g, g), -1)));
+  }
+  return y;
+}
+
+template <int K>
+double rel_bound() {
+  return std::ldexp(1.0, -50 * K);
+}
+
+// Evaluates f at K = 4, 8, 16 until the rounding is certain; the last level's result otherwise.
+template <class F>
+double ziv(F f) {
+  bool certain = false;
+  double r = f(std::integral_constant<int, 4>{}, certain);
+  if (certain) return r;
+  r = f(std::integral_constant<int, 8>{}, certain);
+  if (certain) return r;
+  return f(std::integral_constant<int, 16>{}, certain);
+}
+
+// Rounds v known to absolute error rel * mag (mag: the size of the terms before a cancellation).
+template <int K>
+double round_with(const Md<K>& v, double rel_times_mag_over_v, bool& certain) {
+  return round_md(v, rel_times_mag_over_v, certain);
+}
+template <int K>
+double ratio(const Md<K>& mag, const Md<K>& v) {  // |mag| / |v| without overflow for moderate ratios
+  if (v.zero()) return HUGE_VAL;
+  return std::ldexp(std::fabs(mag.c[0]) / std::fabs(v.c[0]), mag.k - v.k) * 2;
+}
+
+template <int K>
+Md<K> md_diff(double a, double b) {  // a - b exactly
+  ExactSum s;
+  s.add(a);
+  s.add(-b);
+  return Md<K>::from(s, 0);
+}
+
+// Shared state of a vector: m = max, a = its first index, e_i = e^(x_i - m) (zero for x_i - m < -2000).
+template <int K>
+struct Vec {
+  std::span<const double> x;
+  double m = 0;
+  std::size_t a = 0;
+  explicit Vec(std::span<const double> xs) : x(xs) {
+    m = -HUGE_VAL;
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i] > m) m = x[i], a = i;
+  }
+  Md<K> e(std::size_t i) const {
+    if (i == a) return Md<K>::from(1.0);
+    Md<K> d = md_diff<K>(x[i], m);
+    if (d.zero()) return Md<K>::from(1.0);
+    if (approx(d) < -2000) return Md<K>{};
+    return exp(d);
+  }
+  // sum of e_j over j not in {a, skip}
+  Md<K> others(std::size_t skip) const {
+    Md<K> s;
+    for (std::size_t j = 0; j < x.size(); ++j)
+      if (j != a && j != skip) s = add(s, e(j));
+    return s;
+  }
+};
+
+}  // namespace
+
+double sigmoid(double x) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Md<K> one = Md<K>::from(1.0);
+    Md<K> v = x >= 0 ? div(one, add(one, exp(Md<K>::from(-x))))
+                     : [&] { Md<K> e = exp(Md<K>::from(x)); return div(e, add(one, e)); }();
+    return round_md(v, 4 * rel_bound<K>(), certain);
+  });
+}
+
+double log_sigmoid(double x) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Md<K> v = x >= 0 ? neg(log1p(exp(Md<K>::from(-x)))) : sub(Md<K>::from(x), log1p(exp(Md<K>::from(x))));
+    return round_md(v, 4 * rel_bound<K>(), certain);
+  });
+}
+
+double logsumexp(std::span<const double> x) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> L = log1p(V.others(x.size()));
+    Md<K> M = Md<K>::from(V.m);
+    Md<K> v = add(M, L);  // cancels when m ~ -L: the bound is relative to |m| + L
+    Md<K> mag = add(Md<K>::from(std::fabs(V.m)), L);
+    return round_md(v, 4 * rel_bound<K>() * ratio(mag, v), certain);
+  });
+}
+
+double softmax(std::span<const double> x, std::size_t i) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> S = add(Md<K>::from(1.0), V.others(x.size()));
+    return round_md(div(V.e(i), S), 4 * rel_bound<K>(), certain);
+  });
+}
+
+double log_softmax(std::span<const double> x, std::size_t i) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> L = log1p(V.others(x.size()));
+    return round_md(sub(md_diff<K>(x[i], V.m), L), 4 * rel_bound<K>(), certain);  // both terms <= 0
+  });
+}
+
+double cross_entropy_loss(std::span<const double> x, std::size_t k) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> L = log1p(V.others(x.size()));
+    return round_md(add(md_diff<K>(V.m, x[k]), L), 4 * rel_bound<K>(), certain);  // both terms >= 0
+  });
+}
+
+double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> S = add(Md<K>::from(1.0), V.others(x.size()));
+    if (i != k) return round_md(div(V.e(i), S), 4 * rel_bound<K>(), certain);
+    // softmax_k - 1 = -(sum of the other classes' terms) / S: no subtraction of 1.
+    Md<K> rest = V.others(k);
+    if (k != V.a) rest = add(rest, Md<K>::from(1.0));
+    return round_md(neg(div(rest, S)), 4 * rel_bound<K>(), certain);
+  });
+}
+
+double cross_entropy_loss(std::span<const double> x, std::span<const double> t) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> L = log1p(V.others(x.size()));
+    Md<K> acc;
+    Md<K> T;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (t[i] == 0) continue;
+      acc = add(acc, mul(md_diff<K>(V.m, x[i]), t[i]));  // every term >= 0
+      T = add(T, Md<K>::from(t[i]));
+    }
+    return round_md(add(acc, mul(T, L)), 8 * rel_bound<K>(), certain);
+  });
+}
+
+double cross_entropy_grad(std::span<const double> x, std::span<const double> t, std::size_t i) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Vec<K> V(x);
+    Md<K> S = add(Md<K>::from(1.0), V.others(x.size()));
+    Md<K> T;
+    for (double ti : t) T = add(T, Md<K>::from(ti));
+    Md<K> tp = mul(T, div(V.e(i), S));
+    Md<K> v = sub(tp, Md<K>::from(t[i]));  // cancels: bound relative to T p_i + t_i
+    Md<K> mag = add(tp, Md<K>::from(t[i]));
+    return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
+  });
+}
+
+// softplus(z) = log1p(e^z), as z + log1p(e^-z) for z >= 0.
+template <int K>
+Md<K> softplus(double z) {
+  if (z >= 0) return add(Md<K>::from(z), log1p(exp(Md<K>::from(-z))));
+  if (z < -2000) return Md<K>{};
+  return log1p(exp(Md<K>::from(z)));
+}
+
+double bce_loss(double x, double t) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Md<K> v;
+    if (t != 0) v = mul(softplus<K>(-x), t);
+    if (t != 1) v = add(v, mul(softplus<K>(x), md_diff<K>(1.0, t)));  // both terms >= 0
+    return round_md(v, 8 * rel_bound<K>(), certain);
+  });
+}
+
+double bce_grad(double x, double t) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Md<K> one = Md<K>::from(1.0);
+    Md<K> s = x >= 0 ? div(one, add(one, exp(Md<K>::from(-x))))
+                     : [&] { Md<K> e = exp(Md<K>::from(x)); return div(e, add(one, e)); }();
+    Md<K> v = sub(s, Md<K>::from(t));  // cancels: bound relative to sigma + t
+    Md<K> mag = add(s, Md<K>::from(t));
+    return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
+  });
+}
+
+}  // namespace softcheck::detail::fallback

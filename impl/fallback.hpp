@@ -1,0 +1,24 @@
+// The precise tier of the accurate functions: multi-double evaluation at 4, 8 and 16 doubles (about 200,
+// 400 and 800 bits), tried in turn until the rounding is certain (Ziv's strategy). Called only when the
+// double-double result cannot be rounded with certainty (cancellation, or a value within 2^-95 of a
+// midpoint). Arguments are ordinary (the special values are handled by the callers).
+#pragma once
+
+#include <cstddef>
+#include <span>
+
+namespace softcheck::detail::fallback {
+
+double sigmoid(double x);
+double log_sigmoid(double x);
+double logsumexp(std::span<const double> x);
+double softmax(std::span<const double> x, std::size_t i);
+double log_softmax(std::span<const double> x, std::size_t i);
+double cross_entropy_loss(std::span<const double> x, std::size_t k);
+double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i);
+double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
+double cross_entropy_grad(std::span<const double> x, std::span<const double> t, std::size_t i);
+double bce_loss(double x, double t);
+double bce_grad(double x, double t);
+
+}  // namespace softcheck::detail::fallback

@@ -1,0 +1,91 @@
+// What softmax, log-softmax, logsumexp and cross-entropy share: the scan for special values, the terms
+// e^(x_i - m) with x_i - m exact, their pairwise sum, and the write-out that keeps in-place calls safe.
+#pragma once
+
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <vector>
+
+#include "impl/exp_log.hpp"
+
+namespace softcheck::detail {
+
+struct Scan {
+  bool nan = false;
+  std::size_t posinf = 0, posinf_at = 0;
+  bool all_neginf = true;
+  double m = -std::numeric_limits<double>::infinity();  // the maximum
+  std::size_t a = 0;                                     // its first index
+};
+Scan scan(std::span<const double> x);
+
+// e^(x_i - m) for x_i <= m: x_i - m is exact as a dd (TwoSum), so the rounding of the difference that
+// costs the max-shift formula its accuracy never happens. Relative error < 2^-99; zero for x_i = -inf or
+// x_i - m < -2000 (e^-2000 < 2^-2885: below any result even after scaling by a finite target).
+inline scaled term(double xi, double m) {
+  dd d = two_sum(xi, -m);
+  if (!(d.hi >= -2000)) return {};
+  return exp_scaled(d);
+}
+
+// s = sum of e^(x_j - m) over j != a (the argmax), so that S = 1 + s and log S = log1p(s) keeps s's
+// bits when s is tiny (a dominant entry): log(1 + s) at any fixed precision would lose them.
+scaled others_sum(std::span<const double> x, const Scan& sc);
+
+// Pairwise (cascade) sum of scaled terms >= 0: each term goes through at most ceil(log2 n) + 1 additions,
+// so the relative error is <= (ceil(log2 n) + 1) 3u^2 < 2^-99.4 for any n < 2^32, whatever the order.
+class PairwiseSum {
+ public:
+  void push(scaled v) {
+    std::size_t level = 0;
+    while (!stack_.empty() && stack_.back().level == level) {
+      v = add(stack_.back().v, v);
+      stack_.pop_back();
+      ++level;
+    }
+    stack_.push_back({v, level});
+  }
+  scaled total() const {
+    scaled s{};
+    for (auto it = stack_.rbegin(); it != stack_.rend(); ++it) s = add(s, it->v);
+    return s;
+  }
+
+ private:
+  struct Entry {
+    scaled v;
+    std::size_t level;
+  };
+  std::vector<Entry> stack_;  // at most 64 entries
+};
+
+inline bool overlaps(std::span<const double> a, std::span<const double> b) {
+  if (a.empty() || b.empty()) return false;
+  const double* a0 = a.data();
+  const double* b0 = b.data();
+  return a0 < b0 + b.size() && b0 < a0 + a.size();
+}
+
+// Writes y_i = fast(i, x_i, certain), or slow(src, i) where the fast tier's rounding is not certain.
+// In place (y overlapping x), slow needs the original x: the certainty of every component is checked
+// before anything is written, and x is copied only in the (rare) case that some component needs slow.
+template <class Fast, class Slow>
+void emit(std::span<const double> x, std::span<double> y, Fast fast, Slow slow) {
+  if (overlaps(x, y)) {
+    bool all_certain = true;
+    for (std::size_t i = 0; i < x.size() && all_certain; ++i) fast(i, x[i], all_certain);
+    if (!all_certain) {
+      std::vector<double> copy(x.begin(), x.end());
+      emit(std::span<const double>(copy), y, fast, slow);
+      return;
+    }
+  }
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    bool certain = true;
+    double v = fast(i, x[i], certain);
+    y[i] = certain ? v : slow(x, i);
+  }
+}
+
+}  // namespace softcheck::detail
