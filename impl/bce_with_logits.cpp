@@ -46,15 +46,18 @@ double bce_with_logits(double x, double t, double* grad) {
       // 1 - t a midpoint, where the exact value lies 2^-2164 below it (error 0.5 + 2^-2100 ULP).
       g = x > 0 ? 1.0 - t : -t;
     } else {
-      scaled s = sigmoid_scaled(x);
-      scaled d = add(s, neg(from_double(t)));
+      // x > 0: σ(x) - t = (1 - t) - σ(-x), both terms at the scale of the result rather than of 1
+      // (1 - t exact as a dd), so σ(x) = 1 - 2^-1075 costs no extra bits.
+      scaled s = x > 0 ? sigmoid_scaled(-x) : sigmoid_scaled(x);
+      scaled ref = x > 0 ? from_dd(two_sum(1.0, -t)) : from_double(t);
+      scaled d = x > 0 ? add(ref, neg(s)) : add(s, neg(ref));
       if (d.m.hi == 0) {
         g = fallback::bce_grad(x, t);
       } else {
-        double mag = std::fabs(round(s)) + t;
+        double mag = std::fabs(round(s)) + std::fabs(round(ref));
         double dv = std::fabs(round(d));
         double rel = dv > 0 ? kRelErr * (mag / dv) : 1.0;
-        g = (rel < 0x1p-60 && rounding_certain(d, rel)) ? round(d) : fallback::bce_grad(x, t);
+        g = rounding_certain(d, rel) ? round(d) : fallback::bce_grad(x, t);
       }
     }
     *grad = g;

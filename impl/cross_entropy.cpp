@@ -126,21 +126,40 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
     }
   }
   if (want_grad) {
-    scaled S = add(kOne, others_sum(x, sc));
+    scaled s = others_sum(x, sc);
+    scaled S = add(kOne, s);
+    // For the argmax with p_a > 1/2, T p_a - t_a = R_a - T q_a with R_a = sum_{j != a} t_j and
+    // q_a = s / S = 1 - p_a: the terms are then of the size of the result's own scale, not of 1 (with
+    // p_a = 1 - 2^-1000 the direct form would need 1000 more bits).
+    const bool complement = s.m.hi == 0 || s.k < 0;  // s < 1
+    scaled Ra{};
+    if (complement) {
+      PairwiseSum r;
+      for (std::size_t j = 0; j < t.size(); ++j)
+        if (j != sc.a) r.push(from_double(t[j]));
+      Ra = r.total();
+    }
     emit(
         x, grad,
         [&](std::size_t i, double xi, bool& certain) {
-          scaled tp = mul(T, div(i == sc.a ? kOne : term(xi, sc.m), S));
-          scaled g = add(tp, neg(from_double(t[i])));
+          scaled tp, ref;
+          if (complement && i == sc.a) {
+            tp = mul(T, div(s, S));
+            ref = Ra;
+          } else {
+            tp = mul(T, div(i == sc.a ? kOne : term(xi, sc.m), S));
+            ref = from_double(t[i]);
+          }
+          scaled g = complement && i == sc.a ? add(ref, neg(tp)) : add(tp, neg(ref));
           if (g.m.hi == 0) {  // the dd terms cancelled completely: only the precise tier can tell
-            certain = tp.m.hi == 0;
+            certain = tp.m.hi == 0 && ref.m.hi == 0;
             return 0.0;
           }
-          // absolute error kRelErr (T p_i + t_i), as a relative bound on g
-          double mag = std::fabs(round(tp)) + t[i];
+          // absolute error kRelErr (|tp| + |ref|), as a relative bound on g
+          double mag = std::fabs(round(tp)) + std::fabs(round(ref));
           double gv = std::fabs(round(g));
           double rel = gv > 0 && std::isfinite(mag / gv) ? kRelErr * (mag / gv) : 1.0;
-          certain = rel < 0x1p-60 && rounding_certain(g, rel);
+          certain = rounding_certain(g, rel);
           return round(g);
         },
         [&](std::span<const double> src, std::size_t i) { return fallback::cross_entropy_grad(src, t, i); });

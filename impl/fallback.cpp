@@ -254,12 +254,22 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
   return ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Vec<K> V(x);
-    Md<K> S = add(Md<K>::from(1.0), V.others(x.size()));
+    Md<K> s = V.others(x.size());
+    Md<K> S = add(Md<K>::from(1.0), s);
     Md<K> T;
     for (double ti : t) T = add(T, Md<K>::from(ti));
-    Md<K> tp = mul(T, div(V.e(i), S));
-    Md<K> v = sub(tp, Md<K>::from(t[i]));  // cancels: bound relative to T p_i + t_i
-    Md<K> mag = add(tp, Md<K>::from(t[i]));
+    Md<K> tp, ref, v;
+    if (i == V.a && (s.zero() || s.k < 0)) {  // p_a > 1/2: R_a - T q_a (see cross_entropy.cpp)
+      for (std::size_t j = 0; j < t.size(); ++j)
+        if (j != V.a) ref = add(ref, Md<K>::from(t[j]));
+      tp = mul(T, div(s, S));
+      v = sub(ref, tp);
+    } else {
+      tp = mul(T, div(V.e(i), S));
+      ref = Md<K>::from(t[i]);
+      v = sub(tp, ref);  // cancels: bound relative to |tp| + |ref|
+    }
+    Md<K> mag = add(tp, ref);
     return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
   });
 }
@@ -286,10 +296,12 @@ double bce_grad(double x, double t) {
   return ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Md<K> one = Md<K>::from(1.0);
-    Md<K> s = x >= 0 ? div(one, add(one, exp(Md<K>::from(-x))))
-                     : [&] { Md<K> e = exp(Md<K>::from(x)); return div(e, add(one, e)); }();
-    Md<K> v = sub(s, Md<K>::from(t));  // cancels: bound relative to sigma + t
-    Md<K> mag = add(s, Md<K>::from(t));
+    // x > 0: (1 - t) - σ(-x) (see bce_with_logits.cpp); else σ(x) - t. Cancels: bound relative to the sum.
+    Md<K> e = exp(Md<K>::from(-std::fabs(x)));
+    Md<K> small = div(e, add(one, e));  // σ(-|x|)
+    Md<K> ref = x > 0 ? md_diff<K>(1.0, t) : Md<K>::from(t);
+    Md<K> v = x > 0 ? sub(ref, small) : sub(small, ref);
+    Md<K> mag = add(small, ref);
     return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
   });
 }
