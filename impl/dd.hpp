@@ -4,10 +4,12 @@
 // Joldes, Muller, Popescu, "Tight and rigorous error bounds for basic building blocks of double-word
 // arithmetic", ACM TOMS 44 (2017): add <= 3u^2, mul <= 5u^2 (we use the FMA-based DWTimesDW2 shape),
 // mul by a double <= 2u^2, division <= 10u^2 (relative, no underflow).
-// Portable: only IEEE binary64 operations and std::fma. Compile without contraction (-ffp-contract=off).
+// Portable: only IEEE binary64 operations (and FMA where the hardware has one). Compile without contraction (-ffp-contract=off).
 #pragma once
 
+#include <bit>
 #include <cmath>
+#include <cstdint>
 
 namespace softcheck::detail {
 
@@ -28,11 +30,34 @@ inline dd fast_two_sum(double a, double b) {
   double e = b - (s - a);
   return {s, e};
 }
-// p + e == a * b exactly (absent underflow), with one FMA.
+#if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__)
+#define SOFTCHECK_HW_FMA 1
+#else
+#define SOFTCHECK_HW_FMA 0  // std::fma would be a library call (software emulation on old x86-64)
+#endif
+
+// p + e == a * b exactly (absent underflow and overflow): one FMA where the hardware has it, else
+// Dekker's product with Veltkamp's splitting (|a|, |b| < 2^995, so the split cannot overflow).
 inline dd two_prod(double a, double b) {
   double p = a * b;
+#if SOFTCHECK_HW_FMA
   double e = std::fma(a, b, -p);
+#else
+  constexpr double c = 134217729.0;  // 2^27 + 1
+  double ta = c * a, ah = ta - (ta - a), al = a - ah;
+  double tb = c * b, bh = tb - (tb - b), bl = b - bh;
+  double e = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+#endif
   return {p, e};
+}
+// a * b + c for the low-order terms of a dd product: fused where the hardware has it; unfused costs
+// at most u^2 more of relative error in mul() below (covered by the bounds stated there).
+inline double mul_add(double a, double b, double c) {
+#if SOFTCHECK_HW_FMA
+  return std::fma(a, b, c);
+#else
+  return a * b + c;
+#endif
 }
 
 inline dd operator-(dd a) { return {-a.hi, -a.lo}; }
@@ -53,16 +78,16 @@ inline dd add(dd a, double b) {  // DWPlusFP: relative error <= 2u^2
 }
 inline dd sub(dd a, dd b) { return add(a, -b); }
 
-// DWTimesDW2-style product: relative error <= 5u^2.
+// DWTimesDW2-style product: relative error <= 5u^2 (6u^2 without a hardware FMA).
 inline dd mul(dd a, dd b) {
   dd c = two_prod(a.hi, b.hi);
   double tl = a.hi * b.lo;
-  double cl = std::fma(a.lo, b.hi, tl);
+  double cl = mul_add(a.lo, b.hi, tl);
   return fast_two_sum(c.hi, c.lo + cl);
 }
-inline dd mul(dd a, double b) {  // DWTimesFP3: relative error <= 2u^2
+inline dd mul(dd a, double b) {  // DWTimesFP3: relative error <= 2u^2 (3u^2 without FMA)
   dd c = two_prod(a.hi, b);
-  double cl = std::fma(a.lo, b, c.lo);
+  double cl = mul_add(a.lo, b, c.lo);
   return fast_two_sum(c.hi, cl);
 }
 
@@ -86,6 +111,16 @@ inline dd div(dd a, double b) {  // DWDivFP3: relative error <= 3u^2
   return fast_two_sum(th, tl);
 }
 
-inline dd ldexp(dd a, int k) { return {std::ldexp(a.hi, k), std::ldexp(a.lo, k)}; }
+// x * 2^e with one rounding (as std::ldexp), by a multiplication when 2^e is a normal double.
+inline double scale(double x, int e) {
+  if (e >= -1022 && e <= 1023) return x * std::bit_cast<double>(static_cast<std::uint64_t>(e + 1023) << 52);
+  return std::ldexp(x, e);
+}
+// floor(log2 |x|) (as std::ilogb) for finite nonzero x, from the exponent bits when x is normal.
+inline int exponent(double x) {
+  int b = static_cast<int>((std::bit_cast<std::uint64_t>(x) >> 52) & 0x7ff);
+  return b != 0 ? b - 1023 : std::ilogb(x);
+}
+inline dd ldexp(dd a, int k) { return {scale(a.hi, k), scale(a.lo, k)}; }
 
 }  // namespace softcheck::detail
