@@ -28,4 +28,17 @@ const Kernels& bundled_kernels(std::string_view name);
 // Their names, accurate first.
 const std::vector<std::string>& bundled_kernel_names();
 
+// A plugin shared library (softcheck/plugin.h, ABI 1): its exported kernels, null where not exported.
+// Throws std::invalid_argument naming the path and the problem (missing file, not loadable, no
+// softcheck_plugin_abi, another ABI version).
+Kernels load_plugin(const std::string& path);
+// A bundled name (accurate, standard, naive) or a path to a plugin (contains '/' or ".so").
+Kernels load_kernels(const std::string& name_or_path);
+
+// Which functions a Kernels provides, by the report's and the properties' function names.
+inline bool provides_all(const Kernels& k) {
+  return k.sigmoid && k.log_sigmoid && k.softmax && k.log_softmax && k.logsumexp && k.cross_entropy &&
+         k.cross_entropy_dist && k.bce_with_logits;
+}
+
 }  // namespace softcheck

@@ -1,0 +1,67 @@
+// Loading an implementation by name: a bundled variant, or a plugin shared library through the C ABI.
+#include <dlfcn.h>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+
+#include "impl/kernels.hpp"
+
+namespace softcheck {
+namespace {
+
+template <class F>
+void bind(void* handle, const char* symbol, F& slot) {
+  slot = reinterpret_cast<F>(dlsym(handle, symbol));  // null: not provided
+}
+
+}  // namespace
+
+Kernels load_plugin(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec))
+    throw std::invalid_argument("plugin '" + path + "' does not exist");
+  if (std::filesystem::is_directory(path, ec))
+    throw std::invalid_argument("plugin '" + path + "' is a directory, not a shared library");
+  // RTLD_LOCAL: two plugins exporting the same names do not clash. Never unloaded: the Kernels keeps
+  // pointers into it for the life of the process.
+  void* handle = dlopen(std::filesystem::absolute(path).c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle) {
+    const char* why = dlerror();
+    throw std::invalid_argument("plugin '" + path + "' cannot be loaded: " + (why ? why : "unknown error"));
+  }
+  using AbiFn = int (*)();
+  using NameFn = const char* (*)();
+  AbiFn abi = reinterpret_cast<AbiFn>(dlsym(handle, "softcheck_plugin_abi"));
+  if (!abi)
+    throw std::invalid_argument("plugin '" + path +
+                                "' is not a softcheck plugin: it does not export softcheck_plugin_abi");
+  int version = abi();
+  if (version != 1)
+    throw std::invalid_argument("plugin '" + path + "' speaks ABI version " + std::to_string(version) +
+                                "; this softcheck speaks version 1");
+  Kernels k;
+  NameFn name = reinterpret_cast<NameFn>(dlsym(handle, "softcheck_plugin_name"));
+  const char* n = name ? name() : nullptr;
+  k.name = n && *n ? n : std::filesystem::path(path).stem().string();
+  bind(handle, "softcheck_sigmoid", k.sigmoid);
+  bind(handle, "softcheck_log_sigmoid", k.log_sigmoid);
+  bind(handle, "softcheck_softmax", k.softmax);
+  bind(handle, "softcheck_log_softmax", k.log_softmax);
+  bind(handle, "softcheck_logsumexp", k.logsumexp);
+  bind(handle, "softcheck_cross_entropy", k.cross_entropy);
+  bind(handle, "softcheck_cross_entropy_dist", k.cross_entropy_dist);
+  bind(handle, "softcheck_bce_with_logits", k.bce_with_logits);
+  return k;
+}
+
+Kernels load_kernels(const std::string& name_or_path) {
+  for (const auto& b : bundled_kernel_names())
+    if (name_or_path == b) return bundled_kernels(b);
+  if (name_or_path.find('/') == std::string::npos && name_or_path.find(".so") == std::string::npos)
+    throw std::invalid_argument("unknown implementation '" + name_or_path +
+                                "': give accurate, standard, naive or a path to a plugin .so");
+  return load_plugin(name_or_path);
+}
+
+}  // namespace softcheck
