@@ -32,8 +32,12 @@ const std::vector<std::string>& bundled_kernel_names();
 // Throws std::invalid_argument naming the path and the problem (missing file, not loadable, no
 // softcheck_plugin_abi, another ABI version).
 Kernels load_plugin(const std::string& path);
-// A bundled name (accurate, standard, naive) or a path to a plugin (contains '/' or ".so").
+// A bundled name (accurate, standard, naive), a plugin name N found as libsoftcheck_N.so on
+// SOFTCHECK_PLUGIN_PATH, in <program dir>/plugins or <program dir>/../lib/softcheck (e.g. torch), or a
+// path to a plugin (contains '/' or ".so").
 Kernels load_kernels(const std::string& name_or_path);
+// The bundled names, and torch where its plugin was built.
+std::vector<std::string> available_kernel_names();
 
 // Which functions a Kernels provides, by the report's and the properties' function names.
 inline bool provides_all(const Kernels& k) {

@@ -1,7 +1,9 @@
 // Loading an implementation by name: a bundled variant, or a plugin shared library through the C ABI.
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <filesystem>
+#include <vector>
 #include <stdexcept>
 #include <string>
 
@@ -55,13 +57,53 @@ Kernels load_plugin(const std::string& path) {
   return k;
 }
 
+std::vector<std::string> plugin_search_path() {
+  std::vector<std::string> dirs;
+  if (const char* env = std::getenv("SOFTCHECK_PLUGIN_PATH")) {
+    std::string s = env;
+    for (std::size_t start = 0; start <= s.size();) {
+      std::size_t end = s.find(':', start);
+      if (end == std::string::npos) end = s.size();
+      if (end > start) dirs.push_back(s.substr(start, end - start));
+      start = end + 1;
+    }
+  }
+  std::error_code ec;
+  auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    dirs.push_back((exe.parent_path() / "plugins").string());                  // build tree
+    dirs.push_back((exe.parent_path().parent_path() / "lib" / "softcheck").string());  // installed
+  }
+  return dirs;
+}
+
+std::string find_named_plugin(const std::string& name) {
+  std::error_code ec;
+  for (const auto& dir : plugin_search_path()) {
+    auto p = std::filesystem::path(dir) / ("libsoftcheck_" + name + ".so");
+    if (std::filesystem::exists(p, ec)) return p.string();
+  }
+  return {};
+}
+
 Kernels load_kernels(const std::string& name_or_path) {
   for (const auto& b : bundled_kernel_names())
     if (name_or_path == b) return bundled_kernels(b);
-  if (name_or_path.find('/') == std::string::npos && name_or_path.find(".so") == std::string::npos)
+  if (name_or_path.find('/') == std::string::npos && name_or_path.find(".so") == std::string::npos) {
+    std::string found = find_named_plugin(name_or_path);
+    if (!found.empty()) return load_plugin(found);
     throw std::invalid_argument("unknown implementation '" + name_or_path +
-                                "': give accurate, standard, naive or a path to a plugin .so");
+                                "': give accurate, standard, naive, a plugin name found as libsoftcheck_<name>.so "
+                                "on SOFTCHECK_PLUGIN_PATH or beside the program (torch, when built), or a path "
+                                "to a plugin .so");
+  }
   return load_plugin(name_or_path);
+}
+
+std::vector<std::string> available_kernel_names() {
+  std::vector<std::string> names = bundled_kernel_names();
+  if (!find_named_plugin("torch").empty()) names.push_back("torch");
+  return names;
 }
 
 }  // namespace softcheck
