@@ -1,0 +1,72 @@
+// softcheck's oracle: the exact value of every function in impl/, known well enough to grade the last bit.
+//
+// Each reference evaluates the definitions of ../shared/design.md with Boost.Multiprecision on the MPFR
+// backend, inputs taken exactly from doubles, and raises its working precision (Ziv's strategy) until the
+// rounding of the exact value v to double is certain, up to kPrecisionCeiling bits.
+// Independent of impl/ by design: no numerical code is shared, so one bug cannot hide in both.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <vector>
+
+namespace softcheck::oracle {
+
+// Working precision ceiling (bits). A reference that cannot decide its rounding below it reports
+// certain = false rather than guess.
+inline constexpr int kPrecisionCeiling = 8192;
+
+// One output component.
+struct Ref {
+  double rounded = 0;   // RN(v), ties to even; ±inf where |v| rounds beyond DBL_MAX (or v = ±inf);
+                        // NaN where v is undefined; ±0 where v rounds to zero.
+  double frac = 0;      // (v - rounded) / ulp(v), in [-0.5, 0.5] (ulp as in design.md), to at least
+                        // 2^-60 absolute before its own rounding to double; 0 where v is exact,
+                        // infinite or NaN, or rounds to ±inf.
+  bool exact = false;   // v == rounded (v exactly a double, or ±inf/NaN by the special-value rule)
+  bool halfway = false; // v is exactly the midpoint of two adjacent doubles
+  bool certain = true;  // false only if kPrecisionCeiling was hit (never expected; counted by reports)
+  int precision = 0;    // the working precision (bits) that decided the rounding
+
+  bool is_nan() const;
+  bool is_finite() const;  // v is finite and rounds to a finite double
+};
+
+// Scalars.
+Ref sigmoid(double x);
+Ref log_sigmoid(double x);
+// Binary cross-entropy with logits (t ∈ [0, 1]); the gradient σ(x) - t goes to *grad when not null.
+Ref bce_with_logits(double x, double t, Ref* grad = nullptr);
+
+// A vector x, evaluated once (one exponential per element at each working precision) and then asked for
+// any of the vector functions. Reuse one object for many vectors: it keeps its buffers.
+class Vector {
+ public:
+  Vector();
+  explicit Vector(std::span<const double> x);
+  ~Vector();
+  Vector(Vector&&) noexcept;
+  Vector& operator=(Vector&&) noexcept;
+
+  void assign(std::span<const double> x);
+  std::size_t size() const;
+
+  Ref logsumexp();
+  void softmax(std::span<Ref> out);       // out.size() == size()
+  void log_softmax(std::span<Ref> out);   // out.size() == size()
+  // Class-index cross-entropy; grad (when non-empty, of size()) receives softmax - e_k.
+  Ref cross_entropy(std::size_t target, std::span<Ref> grad = {});
+  // Distribution cross-entropy; grad (when non-empty) receives (Σt) softmax - t.
+  Ref cross_entropy(std::span<const double> target, std::span<Ref> grad = {});
+
+ private:
+  struct State;
+  State* s_;
+};
+
+// Convenience wrappers around Vector.
+Ref logsumexp(std::span<const double> x);
+std::vector<Ref> softmax(std::span<const double> x);
+std::vector<Ref> log_softmax(std::span<const double> x);
+
+}  // namespace softcheck::oracle
