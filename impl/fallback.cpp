@@ -128,6 +128,11 @@ double ratio(const Md<K>& mag, const Md<K>& v) {  // |mag| / |v| without overflo
 }
 
 template <int K>
+Md<K> abs(Md<K> a) {
+  return a.c[0] < 0 ? neg(a) : a;
+}
+
+template <int K>
 Md<K> md_diff(double a, double b) {  // a - b exactly
   ExactSum s;
   s.add(a);
@@ -270,7 +275,25 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
       v = sub(tp, ref);  // cancels: bound relative to |tp| + |ref|
     }
     Md<K> mag = add(tp, ref);
-    return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
+    double r = round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
+    if (certain) return r;
+    // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds): with
+    // u_j = expm1(x_j - m), relative-accurate however small, S = n + U, U = sum u_j, and
+    // T e_i - t_i S = (T - n t_i) + (u_i T - t_i U): every term is at its own scale.
+    Md<K> U, ui;
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      Md<K> d = md_diff<K>(x[j], V.m);
+      Md<K> u = (std::isinf(x[j]) || approx(d) < -2000) ? Md<K>::from(-1.0) : expm1(d);
+      U = add(U, u);
+      if (j == i) ui = u;
+    }
+    Md<K> n = Md<K>::from(static_cast<double>(x.size()));
+    Md<K> ti = Md<K>::from(t[i]);
+    Md<K> a1 = sub(T, mul(n, ti)), a2 = sub(mul(ui, T), mul(ti, U));
+    Md<K> Sx = add(n, U);
+    Md<K> v2 = div(add(a1, a2), Sx);
+    Md<K> mag2 = div(add(add(abs(T), abs(mul(n, ti))), add(abs(mul(ui, T)), abs(mul(ti, U)))), Sx);
+    return round_md(v2, 16 * rel_bound<K>() * ratio(mag2, v2), certain);
   });
 }
 
@@ -296,12 +319,21 @@ double bce_grad(double x, double t) {
   return ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Md<K> one = Md<K>::from(1.0);
-    // x > 0: (1 - t) - σ(-x) (see bce_with_logits.cpp); else σ(x) - t. Cancels: bound relative to the sum.
-    Md<K> e = exp(Md<K>::from(-std::fabs(x)));
-    Md<K> small = div(e, add(one, e));  // σ(-|x|)
-    Md<K> ref = x > 0 ? md_diff<K>(1.0, t) : Md<K>::from(t);
-    Md<K> v = x > 0 ? sub(ref, small) : sub(small, ref);
-    Md<K> mag = add(small, ref);
+    // The forms of bce_with_logits.cpp: |x| < 1: (σ(x) - 1/2) + (1/2 - t) with σ(x) - 1/2 from expm1;
+    // x >= 1: (1 - t) - σ(-x); x <= -1: σ(x) - t. Cancels: bound relative to the sum of magnitudes.
+    Md<K> small, ref, v;
+    if (std::fabs(x) < 1) {
+      Md<K> u = expm1(Md<K>::from(-x));
+      small = neg(div(u, ldexp(add(u, Md<K>::from(2.0)), 1)));  // σ(x) - 1/2
+      ref = md_diff<K>(0.5, t);
+      v = add(small, ref);
+    } else {
+      Md<K> e = exp(Md<K>::from(-std::fabs(x)));
+      small = div(e, add(one, e));  // σ(-|x|)
+      ref = x > 0 ? md_diff<K>(1.0, t) : Md<K>::from(t);
+      v = x > 0 ? sub(ref, small) : sub(small, ref);
+    }
+    Md<K> mag = add(abs(small), abs(ref));
     return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
   });
 }

@@ -139,7 +139,7 @@ Md<K> add(const Md<K>& a, const Md<K>& b) {
   const Md<K>& big = a.k >= b.k ? a : b;
   const Md<K>& small = a.k >= b.k ? b : a;
   int shift = small.k - big.k;
-  if (shift < -1000) return big;
+  if (shift < -1130) return big;  // below 2^-1074 of big even at its lowest component: nothing left to add
   ExactSum s;
   for (double v : big.c) s.add(v);
   for (double v : small.c) s.add(std::ldexp(v, shift));
