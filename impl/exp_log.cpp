@@ -228,6 +228,7 @@ double round_scaled(dd v, int k) {
 bool rounding_certain(dd v, double err_abs, int k) {
   if (!std::isfinite(err_abs) || !std::isfinite(v.hi)) return false;
   if (v.hi == 0) return err_abs == 0;
+  if (!(err_abs < 0x1p-8 * std::fabs(v.hi))) return false;  // no correct bit to speak of
   // Widen by the rounding of v.lo +- err (one double operation each).
   double err = err_abs + 0x1p-52 * (std::fabs(v.lo) + err_abs);
   dd lo = fast_two_sum(v.hi, v.lo - err);

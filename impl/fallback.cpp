@@ -289,10 +289,13 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     }
     Md<K> n = Md<K>::from(static_cast<double>(x.size()));
     Md<K> ti = Md<K>::from(t[i]);
-    Md<K> a1 = sub(T, mul(n, ti)), a2 = sub(mul(ui, T), mul(ti, U));
+    ExactSum a1s;  // T - n t_i exactly (doubles and TwoProd parts), so it carries no error to amplify
+    for (double tj : t) a1s.add(tj);
+    a1s.add(-two_prod(static_cast<double>(x.size()), t[i]));
+    Md<K> a1 = Md<K>::from(a1s, 0), a2 = sub(mul(ui, T), mul(ti, U));
     Md<K> Sx = add(n, U);
     Md<K> v2 = div(add(a1, a2), Sx);
-    Md<K> mag2 = div(add(add(abs(T), abs(mul(n, ti))), add(abs(mul(ui, T)), abs(mul(ti, U)))), Sx);
+    Md<K> mag2 = div(add(abs(a1), add(abs(mul(ui, T)), abs(mul(ti, U)))), Sx);
     return round_md(v2, 16 * rel_bound<K>() * ratio(mag2, v2), certain);
   });
 }

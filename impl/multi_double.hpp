@@ -208,7 +208,10 @@ double round_md(const Md<K>& v, double rel, bool& certain) {
   if (std::isinf(r)) return r;
   for (int iter = 0; iter < 3; ++iter) {
     Md<K> d0 = sub(v, Md<K>::from(r));
-    if (d0.zero()) return r;  // v is exactly r
+    if (d0.zero()) {  // the computed v is the double r: certain if its error cannot reach a midpoint
+      certain = rel < 0x1p-55;
+      return r;
+    }
     double r2 = std::nextafter(r, d0.c[0] > 0 ? HUGE_VAL : -HUGE_VAL);
     if (std::isinf(r2)) return r;  // beyond DBL_MAX by less than an ulp: handled by the caller's range
     Md<K> mid = add(Md<K>::from(r), Md<K>::from(r2));  // exact
