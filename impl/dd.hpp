@@ -37,12 +37,20 @@ inline dd fast_two_sum(double a, double b) {
 #endif
 
 // p + e == a * b exactly (absent underflow and overflow): one FMA where the hardware has it, else
-// Dekker's product with Veltkamp's splitting (|a|, |b| < 2^995, so the split cannot overflow).
+// Dekker's product with Veltkamp's splitting (a factor above 2^995 is scaled first: the split cannot
+// overflow).
 inline dd two_prod(double a, double b) {
   double p = a * b;
 #if SOFTCHECK_HW_FMA
   double e = std::fma(a, b, -p);
 #else
+  // Keep the split from overflowing: scale a huge factor down by 2^60 and the result back (exact).
+  if (std::fabs(a) > 0x1p995 || std::fabs(b) > 0x1p995) {
+    if (!std::isfinite(p)) return {p, 0.0};
+    bool big_a = std::fabs(a) > 0x1p995;
+    dd r = two_prod(big_a ? a * 0x1p-60 : a, big_a ? b : b * 0x1p-60);
+    return {r.hi * 0x1p60, r.lo * 0x1p60};
+  }
   constexpr double c = 134217729.0;  // 2^27 + 1
   double ta = c * a, ah = ta - (ta - a), al = a - ah;
   double tb = c * b, bh = tb - (tb - b), bl = b - bh;

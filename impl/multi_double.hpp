@@ -94,7 +94,10 @@ struct Md {
   }
   static Md from(double x) {
     Md r;
-    if (x == 0) return r;
+    if (x == 0 || !std::isfinite(x)) {
+      r.c[0] = x;
+      return r;
+    }
     int e = std::ilogb(x);
     r.c[0] = std::ldexp(x, -e);
     r.k = e;
@@ -110,6 +113,7 @@ struct Md {
       k = 0;
       return;
     }
+    if (!std::isfinite(c[0])) return;  // an overflow upstream: the caller's range checks see it
     int e = std::ilogb(c[0]);
     if (e == 0) return;
     for (auto& v : c) v = std::ldexp(v, -e);
