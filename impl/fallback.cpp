@@ -275,7 +275,8 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
       v = sub(tp, ref);  // cancels: bound relative to |tp| + |ref|
     }
     Md<K> mag = add(tp, ref);
-    double r = round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
+    double bound1 = 8 * rel_bound<K>() * ratio(mag, v);
+    double r = round_md(v, bound1, certain);
     if (certain) return r;
     // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds): with
     // u_j = expm1(x_j - m), relative-accurate however small, S = n + U, U = sum u_j, and
@@ -296,7 +297,11 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     Md<K> Sx = add(n, U);
     Md<K> v2 = div(add(a1, a2), Sx);
     Md<K> mag2 = div(add(abs(a1), add(abs(mul(ui, T)), abs(mul(ti, U)))), Sx);
-    return round_md(v2, 16 * rel_bound<K>() * ratio(mag2, v2), certain);
+    double bound2 = 16 * rel_bound<K>() * ratio(mag2, v2);
+    double r2 = round_md(v2, bound2, certain);
+    // Neither certain: keep the candidate with the tighter bound (the direct form where the near-tie form
+    // cancels, e.g. a far-away huge target mass).
+    return certain || bound2 < bound1 ? r2 : r;
   });
 }
 

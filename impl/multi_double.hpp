@@ -207,7 +207,10 @@ double round_scaled(dd v, int k);
 template <int K>
 double round_md(const Md<K>& v, double rel, bool& certain) {
   certain = true;
-  if (v.zero()) return 0.0;
+  if (v.zero()) {  // all bits cancelled (or the value is below the expansion's range): only exact if rel is 0
+    certain = rel == 0;
+    return 0.0;
+  }
   double r = round_scaled(v.head(), v.k);  // candidate; checked below against the exact midpoints
   if (std::isinf(r)) return r;
   for (int iter = 0; iter < 3; ++iter) {
