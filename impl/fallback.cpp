@@ -281,11 +281,13 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds): with
     // u_j = expm1(x_j - m), relative-accurate however small, S = n + U, U = sum u_j, and
     // T e_i - t_i S = (T - n t_i) + (u_i T - t_i U): every term is at its own scale.
-    Md<K> U, ui;
+    Md<K> U, ui, Uabs;  // Uabs: the sum of |u_j| over the computed u_j (u_j = -1 for a vanished e_j is exact)
     for (std::size_t j = 0; j < x.size(); ++j) {
       Md<K> d = md_diff<K>(x[j], V.m);
-      Md<K> u = (std::isinf(x[j]) || approx(d) < -2000) ? Md<K>::from(-1.0) : expm1(d);
+      bool vanished = std::isinf(x[j]) || approx(d) < -2000;
+      Md<K> u = vanished ? Md<K>::from(-1.0) : expm1(d);
       U = add(U, u);
+      if (!vanished) Uabs = add(Uabs, abs(u));
       if (j == i) ui = u;
     }
     Md<K> n = Md<K>::from(static_cast<double>(x.size()));
@@ -296,7 +298,9 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     Md<K> a1 = Md<K>::from(a1s, 0), a2 = sub(mul(ui, T), mul(ti, U));
     Md<K> Sx = add(n, U);
     Md<K> v2 = div(add(a1, a2), Sx);
-    Md<K> mag2 = div(add(abs(a1), add(abs(mul(ui, T)), abs(mul(ti, U)))), Sx);
+    // Error sources: the u_j (relative), T's truncation (relative, through u_i T), the final division;
+    // a1 is exact but for truncation to K doubles.
+    Md<K> mag2 = add(div(add(abs(mul(ui, T)), mul(ti, Uabs)), Sx), ldexp(abs(a1), -(53 * K - 60)));
     double bound2 = 16 * rel_bound<K>() * ratio(mag2, v2);
     double r2 = round_md(v2, bound2, certain);
     // Neither certain: keep the candidate with the tighter bound (the direct form where the near-tie form
