@@ -297,9 +297,19 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     a1s.add(-two_prod(static_cast<double>(x.size()), t[i]));
     Md<K> a1 = Md<K>::from(a1s, 0), a2 = sub(mul(ui, T), mul(ti, U));
     Md<K> Sx = add(n, U);
-    if (Uabs.zero() && add(a1, a2).zero()) {  // every u_j exact (0 or -1) and the numerator exactly 0
-      certain = true;
-      return 0.0;
+    if (Uabs.zero()) {  // every u_j is exactly 0 or -1: the numerator is a sum of exact products
+      ExactSum num;      // T - n t_i + u_i T - t_i U, exactly
+      bool ui_minus_one = !ui.zero();
+      for (double tj : t) {
+        num.add(tj);
+        if (ui_minus_one) num.add(-tj);
+      }
+      num.add(-two_prod(static_cast<double>(x.size()), t[i]));
+      num.add(-two_prod(t[i], approx(U)));  // U: minus the count of vanished terms, exact
+      if (num.is_zero()) {
+        certain = true;
+        return 0.0;
+      }
     }
     Md<K> v2 = div(add(a1, a2), Sx);
     // Error sources: the u_j (relative), T's truncation (relative, through u_i T), the final division;

@@ -42,6 +42,7 @@ class ExactSum {
     add(v.hi);
     add(v.lo);
   }
+  bool is_zero() const { return n_ == 0; }  // zero-eliminating: the exact sum is 0
   // Shewchuk's Compress, then the components by decreasing magnitude into out; returns their count.
   template <std::size_t K>
   std::size_t top(std::array<double, K>& out) const {
