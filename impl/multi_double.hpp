@@ -35,7 +35,7 @@ class ExactSum {
       for (std::size_t i = 1; i < m; ++i) e_[i - 1] = e_[i];
       --m;
     }
-    e_[m++] = q;
+    if (q != 0) e_[m++] = q;
     n_ = m;
   }
   void add(dd v) {
