@@ -3,6 +3,7 @@
 #include "impl/fallback.hpp"
 
 #include <cmath>
+#include <limits>
 #include <type_traits>
 
 #include "impl/exp_log.hpp"
@@ -55,7 +56,10 @@ Md<K> expm1_reduced(const Md<K>& x, double kf) {
 template <int K>
 Md<K> exp(const Md<K>& x) {
   if (x.zero()) return Md<K>::from(1.0);
-  double kf = std::nearbyint(approx(x) / kLn2[0]);
+  double ax = approx(x);
+  if (ax < -1e6) return Md<K>{};                                               // below any double's scale
+  if (ax > 1e6) return Md<K>::from(std::numeric_limits<double>::infinity());  // callers never ask
+  double kf = std::nearbyint(ax / kLn2[0]);
   Md<K> e = add(Md<K>::from(1.0), expm1_reduced(x, kf));
   e.k += static_cast<int>(kf);
   return e;
@@ -326,6 +330,7 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
 // softplus(z) = log1p(e^z), as z + log1p(e^-z) for z >= 0.
 template <int K>
 Md<K> softplus(double z) {
+  if (z > 1500) return Md<K>::from(z);  // e^-z < 2^-2164: below any rounding of z (as in the dd tier)
   if (z >= 0) return add(Md<K>::from(z), log1p(exp(Md<K>::from(-z))));
   if (z < -2000) return Md<K>{};
   return log1p(exp(Md<K>::from(z)));
