@@ -314,6 +314,8 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
         certain = true;
         return 0.0;
       }
+      // The exact numerator over the exact integer S = n + U: only the division rounds.
+      return round_md(div(Md<K>::from(num, 0), add(n, U)), 4 * rel_bound<K>(), certain);
     }
     Md<K> v2 = div(add(a1, a2), Sx);
     // Error sources: the u_j (relative), T's truncation (relative, through u_i T), the final division;
