@@ -114,8 +114,15 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
     for (std::size_t i = 0; i < x.size() && !inf; ++i) {
       if (t[i] == 0) continue;  // t_i = 0 contributes 0, even where x_i = -inf
       dd d = two_sum(sc.m, -x[i]);
-      if (!std::isfinite(d.hi)) inf = true;
-      else acc.push(mul(from_dd(d), t[i]));
+      if (std::isinf(x[i])) {
+        inf = true;  // t_i > 0 on a -inf logit
+      } else if (std::isfinite(d.hi)) {
+        acc.push(mul(from_dd(d), t[i]));
+      } else {  // m - x_i beyond DBL_MAX, t_i (m - x_i) perhaps not: halve exactly, double the scale
+        scaled h = mul(from_dd(two_sum(0.5 * sc.m, -0.5 * x[i])), t[i]);
+        h.k += 1;
+        acc.push(h);
+      }
     }
     if (inf) {
       loss = kInf;

@@ -144,6 +144,17 @@ Md<K> md_diff(double a, double b) {  // a - b exactly
   return Md<K>::from(s, 0);
 }
 
+// What truncating the exact sum s to the K doubles of m left out (as a bound: twice its top component,
+// which also covers the roundings of components scaled below the subnormal range).
+template <int K>
+Md<K> truncation(const ExactSum& s, const Md<K>& m) {
+  ExactSum rest = s;
+  for (double c : m.c) rest.add(-std::ldexp(c, m.k));
+  std::array<double, 1> top{};
+  if (rest.top(top) == 0) return Md<K>{};
+  return ldexp(abs(Md<K>::from(top[0])), 1);
+}
+
 // Shared state of a vector: m = max, a = its first index, e_i = e^(x_i - m) (zero for x_i - m < -2000).
 template <int K>
 struct Vec {
@@ -157,6 +168,7 @@ struct Vec {
   }
   Md<K> e(std::size_t i) const {
     if (i == a) return Md<K>::from(1.0);
+    if (!std::isfinite(x[i] - m)) return Md<K>{};  // x_i - m beyond -DBL_MAX (or x_i = -inf)
     Md<K> d = md_diff<K>(x[i], m);
     if (d.zero()) return Md<K>::from(1.0);
     if (approx(d) < -2000) return Md<K>{};
@@ -288,7 +300,7 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     Md<K> U, ui, Uabs;  // Uabs: the sum of |u_j| over the computed u_j (u_j = -1 for a vanished e_j is exact)
     for (std::size_t j = 0; j < x.size(); ++j) {
       Md<K> d = md_diff<K>(x[j], V.m);
-      bool vanished = std::isinf(x[j]) || approx(d) < -2000;
+      bool vanished = !std::isfinite(x[j] - V.m) || approx(d) < -2000;
       Md<K> u = vanished ? Md<K>::from(-1.0) : expm1(d);
       U = add(U, u);
       if (!vanished) Uabs = add(Uabs, abs(u));
@@ -320,7 +332,7 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     Md<K> v2 = div(add(a1, a2), Sx);
     // Error sources: the u_j (relative), T's truncation (relative, through u_i T), the final division;
     // a1 is exact but for truncation to K doubles.
-    Md<K> mag2 = add(div(add(abs(mul(ui, T)), mul(ti, Uabs)), Sx), ldexp(abs(a1), -(53 * K - 60)));
+    Md<K> mag2 = add(div(add(abs(mul(ui, T)), mul(ti, Uabs)), Sx), div(truncation(a1s, a1), Sx));
     double bound2 = 16 * rel_bound<K>() * ratio(mag2, v2);
     double r2 = round_md(v2, bound2, certain);
     // Neither certain: keep the candidate with the tighter bound (the direct form where the near-tie form
