@@ -1,6 +1,7 @@
 // Accurate softmax cross-entropy, class-index and distribution targets: loss and gradient.
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include "impl/check.hpp"
 #include "impl/fallback.hpp"
@@ -169,7 +170,10 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
           certain = rounding_certain(g, rel);
           return round(g);
         },
-        [&](std::span<const double> src, std::size_t i) { return fallback::cross_entropy_grad(src, t, i); });
+        [&, tier = std::unique_ptr<fallback::DistGrad>()](std::span<const double> src, std::size_t i) mutable {
+          if (!tier) tier = std::make_unique<fallback::DistGrad>(src, t);
+          return (*tier)(i);
+        });
   }
   return loss;
 }

@@ -2,6 +2,7 @@
 // re-evaluated at increasing precision until its rounding is certain.
 #include "impl/fallback.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <type_traits>
@@ -137,7 +138,8 @@ Md<K> abs(Md<K> a) {
 }
 
 template <int K>
-Md<K> md_diff(double a, double b) {  // a - b exactly
+Md<K> md_diff(double a, double b) {  // a - b exactly (halved and rescaled where it exceeds DBL_MAX)
+  if (!std::isfinite(a - b) && std::isfinite(a) && std::isfinite(b)) return ldexp(md_diff<K>(0.5 * a, 0.5 * b), 1);
   ExactSum s;
   s.add(a);
   s.add(-b);
@@ -297,10 +299,13 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds): with
     // u_j = expm1(x_j - m), relative-accurate however small, S = n + U, U = sum u_j, and
     // T e_i - t_i S = (T - n t_i) + (u_i T - t_i U): every term is at its own scale.
+    const double logT = std::log(std::max(approx(T), 1.0));
     Md<K> U, ui, Uabs;  // Uabs: the sum of |u_j| over the computed u_j (u_j = -1 for a vanished e_j is exact)
     for (std::size_t j = 0; j < x.size(); ++j) {
       Md<K> d = md_diff<K>(x[j], V.m);
-      bool vanished = !std::isfinite(x[j] - V.m) || approx(d) < -2000;
+      // e_j T < 2^-1110 (x_j - m < -770 - log T) moves every gradient component by less than 2^-1110:
+      // below the subnormal quantum, so it is taken as vanished (u_j = -1 exactly).
+      bool vanished = !std::isfinite(x[j] - V.m) || approx(d) < -2000 || approx(d) < -770 - logT;
       Md<K> u = vanished ? Md<K>::from(-1.0) : expm1(d);
       U = add(U, u);
       if (!vanished) Uabs = add(Uabs, abs(u));
@@ -339,6 +344,38 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     // cancels, e.g. a far-away huge target mass).
     return certain || bound2 < bound1 ? r2 : r;
   });
+}
+
+struct DistGrad::State {
+  Vec<4> V;
+  Md<4> s, S, T;
+  explicit State(std::span<const double> x, std::span<const double> t) : V(x) {
+    s = V.others(x.size());
+    S = add(Md<4>::from(1.0), s);
+    for (double ti : t) T = add(T, Md<4>::from(ti));
+  }
+};
+
+DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : x_(x), t_(t), s_(nullptr) {}
+DistGrad::~DistGrad() { delete s_; }
+
+double DistGrad::operator()(std::size_t i) {
+  if (!s_) s_ = new State(x_, t_);
+  const State& st = *s_;
+  Md<4> tp, ref, v;
+  if (i == st.V.a && (st.s.zero() || st.s.k < 0)) {  // p_a > 1/2: R_a - T q_a
+    for (std::size_t j = 0; j < t_.size(); ++j)
+      if (j != st.V.a) ref = add(ref, Md<4>::from(t_[j]));
+    tp = mul(st.T, div(st.s, st.S));
+    v = sub(ref, tp);
+  } else {
+    tp = mul(st.T, div(st.V.e(i), st.S));
+    ref = Md<4>::from(t_[i]);
+    v = sub(tp, ref);
+  }
+  bool certain = false;
+  double r = round_md(v, 8 * rel_bound<4>() * ratio(add(tp, ref), v), certain);
+  return certain ? r : cross_entropy_grad(x_, t_, i);
 }
 
 // softplus(z) = log1p(e^z), as z + log1p(e^-z) for z >= 0.

@@ -18,6 +18,22 @@ double cross_entropy_loss(std::span<const double> x, std::size_t k);
 double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i);
 double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
 double cross_entropy_grad(std::span<const double> x, std::span<const double> t, std::size_t i);
+// The distribution gradient's middle tier: one shared 4-double state (S, T: O(n) once), then O(1) per
+// component; a component still uncertain goes to cross_entropy_grad above. Targets t = rounded T softmax
+// make every component cancel by ~53 bits, so without this tier a long vector would cost O(n^2).
+class DistGrad {
+ public:
+  DistGrad(std::span<const double> x, std::span<const double> t);
+  ~DistGrad();
+  DistGrad(const DistGrad&) = delete;
+  DistGrad& operator=(const DistGrad&) = delete;
+  double operator()(std::size_t i);
+
+ private:
+  struct State;
+  std::span<const double> x_, t_;
+  State* s_;
+};
 double bce_loss(double x, double t);
 double bce_grad(double x, double t);
 

@@ -71,7 +71,7 @@ inline bool overlaps(std::span<const double> a, std::span<const double> b) {
 // In place (y overlapping x), slow needs the original x: the certainty of every component is checked
 // before anything is written, and x is copied only in the (rare) case that some component needs slow.
 template <class Fast, class Slow>
-void emit(std::span<const double> x, std::span<double> y, Fast fast, Slow slow) {
+void emit(std::span<const double> x, std::span<double> y, Fast&& fast, Slow&& slow) {
   if (overlaps(x, y)) {
     bool all_certain = true;
     for (std::size_t i = 0; i < x.size() && all_certain; ++i) fast(i, x[i], all_certain);

@@ -1,0 +1,414 @@
+// softcheck: the command-line program (report, gate, merge, hunt, list). Exit status: 0 success or within
+// budget, 1 a gate breach or budget not checked, 2 a usage or input error, 3 an internal error.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fstream>
+#include <iostream>
+#include <set>
+
+#include "properties/regimes.hpp"
+#include "reports/common.hpp"
+#include "reports/functions.hpp"
+#include "reports/gate.hpp"
+#include "reports/hunt.hpp"
+#include "reports/json.hpp"
+#include "reports/render.hpp"
+#include "reports/sweep.hpp"
+#include "reports/worst.hpp"
+
+#ifndef SOFTCHECK_WORST_DIR
+#define SOFTCHECK_WORST_DIR "reports/worst"
+#endif
+
+namespace sr = softcheck::reports;
+using sr::InputError;
+
+namespace {
+
+struct SweepArgs {
+  std::uint64_t samples = 100000, long_samples = 1, seed = 1;
+  unsigned threads = 0;
+  std::vector<std::string> functions, regimes, impls{"accurate", "standard", "naive"}, swaps;
+  std::string shard, worst = "default";
+  bool no_progress = false;
+};
+
+void add_sweep_options(CLI::App* app, SweepArgs& a) {
+  app->add_option("-n,--samples", a.samples,
+                  "Samples per function, spread evenly over its regimes but `long` (4 scalar: 25000 each; 7 vector: "
+                  "14286 each)")
+      ->capture_default_str();
+  app->add_option("--long-samples", a.long_samples, "Samples of the `long` regime (n up to 10^6: expensive)")
+      ->capture_default_str();
+  app->add_option("--seed", a.seed, "Seed: the same seed and counts give a byte-identical report.json")
+      ->capture_default_str();
+  app->add_option("-j,--threads", a.threads, "Worker threads (0: every core)")->capture_default_str();
+  app->add_option("-f,--function", a.functions, "Functions to run (comma-separated; default: all)")->delimiter(',');
+  app->add_option("-r,--regime", a.regimes, "Regimes to run (comma-separated; default: all)")->delimiter(',');
+  app->add_option("-i,--impl", a.impls, "Implementations (comma-separated)")->delimiter(',')->capture_default_str();
+  app->add_option("--shard", a.shard,
+                  "Run shard i of n (\"i/n\", 0-based) of every regime's samples; default: GTEST_SHARD_INDEX/"
+                  "GTEST_TOTAL_SHARDS when set, else the whole run");
+  app->add_option("--worst", a.worst,
+                  "Folder of worst-case files <function>.wc to replay, or \"none\" (default: " SOFTCHECK_WORST_DIR ")");
+  app->add_option("--swap", a.swaps,
+                  "Debug: ENTRY=IMPL replaces the accurate implementation's kernel ENTRY by IMPL's (proves the gate "
+                  "catches it)");
+  app->add_flag("--no-progress", a.no_progress, "No progress bar even on a terminal");
+}
+
+unsigned parse_uint(const std::string& s, const char* what) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9)
+    throw InputError(fmt::format("{}: '{}' is not a non-negative integer", what, s));
+  return static_cast<unsigned>(std::stoul(s));
+}
+
+// The one place that turns an --impl name into Kernels: a bundled name, a plugin name on the plugin
+// search path, or a path to a plugin .so (impl/kernels.hpp, load_kernels).
+softcheck::Kernels resolve_implementation(const std::string& name) {
+  try {
+    return softcheck::load_kernels(name);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what());
+  }
+}
+
+std::string origin_of(const std::string& name) {
+  const auto& bundled = softcheck::bundled_kernel_names();
+  if (std::find(bundled.begin(), bundled.end(), name) != bundled.end()) return "bundled";
+  return "plugin " + name;
+}
+
+void progress_printer(const sr::Progress& p) {
+  static int last_decile = -1;
+  const double f = p.total ? static_cast<double>(p.done) / static_cast<double>(p.total) : 1;
+  if (::isatty(STDERR_FILENO)) {
+    constexpr int kWidth = 30;
+    const int fill = static_cast<int>(f * kWidth);
+    const double eta = f > 0.01 ? p.elapsed_s * (1 - f) / f : 0;
+    std::fprintf(stderr, "\r[%s%s] %3.0f%% %llu/%llu samples  %-10s %5.0f s  ETA %4.0f s ",
+                 std::string(static_cast<std::size_t>(fill), '#').c_str(),
+                 std::string(static_cast<std::size_t>(kWidth - fill), '.').c_str(), 100 * f,
+                 static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), p.regime.c_str(),
+                 p.elapsed_s, eta);
+    if (p.done == p.total) std::fprintf(stderr, "\n");
+    std::fflush(stderr);
+  } else {
+    const int decile = static_cast<int>(f * 10);
+    if (decile != last_decile && (decile > last_decile)) {
+      last_decile = decile;
+      std::fprintf(stderr, "softcheck: %d%% (%llu/%llu samples, %.0f s)\n", decile * 10,
+                   static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), p.elapsed_s);
+    }
+  }
+}
+
+sr::SweepOptions sweep_options(const SweepArgs& a) {
+  sr::SweepOptions o;
+  o.seed = a.seed;
+  o.samples = a.samples;
+  o.long_samples = a.long_samples;
+  o.threads = a.threads;
+  o.functions = a.functions;
+  o.regimes = a.regimes;
+  std::set<std::string> seen;
+  for (const std::string& name : a.impls) {
+    if (!seen.insert(name).second) throw InputError(fmt::format("--impl: '{}' given twice", name));
+    o.implementations.push_back(resolve_implementation(name));
+    o.implementation_info.push_back({name, origin_of(name), {}});
+  }
+  if (o.implementations.empty()) throw InputError("--impl: no implementation given");
+  for (const std::string& s : a.swaps) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos) throw InputError(fmt::format("--swap '{}': expected ENTRY=IMPL", s));
+    const std::string entry = s.substr(0, eq), from = s.substr(eq + 1);
+    const auto entries = sr::kernel_entries();
+    if (std::find(entries.begin(), entries.end(), entry) == entries.end())
+      throw InputError(fmt::format("--swap: unknown kernel entry '{}' (known: {})", entry, fmt::join(entries, ", ")));
+    const auto it = std::find(a.impls.begin(), a.impls.end(), "accurate");
+    if (it == a.impls.end()) throw InputError("--swap needs the accurate implementation in --impl");
+    const auto idx = static_cast<std::size_t>(it - a.impls.begin());
+    o.implementations[idx] = sr::swap_kernel(o.implementations[idx], entry, resolve_implementation(from));
+    o.implementation_info[idx].origin += ", with swapped entries (--swap)";
+    o.implementation_info[idx].swaps.emplace_back(entry, from);
+  }
+  if (!a.shard.empty()) {
+    const auto slash = a.shard.find('/');
+    if (slash == std::string::npos) throw InputError(fmt::format("--shard '{}': expected i/n", a.shard));
+    o.shard_index = parse_uint(a.shard.substr(0, slash), "--shard");
+    o.shard_count = parse_uint(a.shard.substr(slash + 1), "--shard");
+  } else if (const char *ti = std::getenv("GTEST_SHARD_INDEX"), *tn = std::getenv("GTEST_TOTAL_SHARDS");
+             ti && tn && *ti && *tn) {
+    o.shard_index = parse_uint(ti, "GTEST_SHARD_INDEX");
+    o.shard_count = parse_uint(tn, "GTEST_TOTAL_SHARDS");
+  }
+  if (o.shard_count == 0 || o.shard_index >= o.shard_count)
+    throw InputError(fmt::format("shard {}/{}: want i/n with 0 ≤ i < n", o.shard_index, o.shard_count));
+  if (a.worst == "none") {
+    o.worst_dir.reset();
+  } else if (a.worst == "default") {
+    std::error_code ec;
+    if (std::filesystem::is_directory(SOFTCHECK_WORST_DIR, ec)) o.worst_dir = SOFTCHECK_WORST_DIR;
+    else std::fprintf(stderr, "softcheck: note: no worst-case folder at %s; none replayed\n", SOFTCHECK_WORST_DIR);
+  } else {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(a.worst, ec))
+      throw InputError(fmt::format("--worst '{}': not a folder (or \"none\")", a.worst));
+    o.worst_dir = a.worst;
+  }
+  if (!a.no_progress) o.progress = progress_printer;
+  return o;
+}
+
+std::set<std::string> parse_formats(const std::vector<std::string>& formats) {
+  std::set<std::string> f;
+  for (const std::string& s : formats) {
+    if (s != "json" && s != "md" && s != "html")
+      throw InputError(fmt::format("--format: unknown format '{}' (json, md, html)", s));
+    f.insert(s);
+  }
+  return f;
+}
+
+void write_outputs(const sr::Report& rep, const std::filesystem::path& dir, const std::set<std::string>& formats,
+                   const std::string& gate_markdown) {
+  sr::ensure_writable_dir(dir);
+  if (formats.count("json")) sr::write_json_files(rep, dir);
+  std::string md;
+  if (formats.count("md") || std::getenv("GITHUB_STEP_SUMMARY")) md = sr::render_markdown(rep, gate_markdown);
+  if (formats.count("md")) sr::write_atomically(dir / "report.md", md);
+  if (formats.count("html")) sr::write_atomically(dir / "report.html", sr::render_html(rep, gate_markdown));
+  if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+    std::ofstream out(summary, std::ios::app);
+    if (!out) throw InputError(fmt::format("cannot append to GITHUB_STEP_SUMMARY '{}'", summary));
+    out << sr::fit_step_summary(md) << "\n";
+  }
+}
+
+void announce(const sr::Report& rep, const std::filesystem::path& dir, const std::set<std::string>& formats) {
+  std::uint64_t samples = 0, values = 0;
+  for (const sr::Cell& c : rep.cells) samples += c.samples, values += c.values;
+  std::fprintf(stderr, "softcheck: %llu cell-samples, %llu graded values in %.1f s on %u threads -> %s (%s)\n",
+               static_cast<unsigned long long>(samples), static_cast<unsigned long long>(values), rep.timings.wall_s,
+               rep.timings.threads, dir.string().c_str(), fmt::format("{}", fmt::join(formats, ", ")).c_str());
+}
+
+int gate_and_print(const sr::Report& rep, const std::string& budgets_path, std::string& markdown) {
+  const sr::Budgets b = sr::parse_budgets(sr::read_file(budgets_path), budgets_path);
+  const sr::GateResult g = sr::run_gate(rep, b, budgets_path);
+  std::fputs(g.text.c_str(), stdout);
+  std::fflush(stdout);
+  markdown = g.markdown;
+  return g.pass ? 0 : 1;
+}
+
+int cmd_list() {
+  std::puts("functions (name: kernel entry; graded; condition number κ):");
+  for (const auto& f : sr::functions())
+    std::printf("  %-26s %-19s %s %s; κ: %s\n", std::string(f.name).c_str(), std::string(f.kernel).c_str(),
+                f.scalar ? "[scalar]" : "[vector]", std::string(f.graded).c_str(), std::string(f.condition).c_str());
+  std::puts("scalar regimes:");
+  for (const auto& r : softcheck::regimes::scalar_regimes())
+    std::printf("  %-12s %s\n", std::string(r.name).c_str(), std::string(r.description).c_str());
+  std::puts("vector regimes:");
+  for (const auto& r : softcheck::regimes::vector_regimes())
+    std::printf("  %-12s %s\n", std::string(r.name).c_str(), std::string(r.description).c_str());
+  std::printf("  %-12s %s\n", sr::kWorstRegime, "the cases of <worst folder>/<function>.wc (both kinds)");
+  std::puts("implementations:");
+  for (const auto& n : softcheck::available_kernel_names()) std::printf("  %s\n", n.c_str());
+  std::puts("  (or a path to a plugin .so: --impl ./libmykernels.so)");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"softcheck: accuracy report and CI gate for sigmoid, softmax and cross-entropy kernels"};
+  app.set_version_flag("--version", std::string("softcheck ") + SOFTCHECK_VERSION);
+  app.require_subcommand(1);
+
+  SweepArgs report_args, gate_args, hunt_args;
+  std::string report_out = "softcheck-report", report_gate;
+  std::vector<std::string> report_formats{"json", "md", "html"};
+  auto* report = app.add_subcommand("report", "Sweep functions × regimes × implementations and write the report");
+  add_sweep_options(report, report_args);
+  report->add_option("-o,--out", report_out, "Output folder")->capture_default_str();
+  report->add_option("--format", report_formats, "Formats: json (report.json + timings.json), md, html")
+      ->delimiter(',')
+      ->capture_default_str();
+  report->add_option("--gate", report_gate, "Also check these budgets (exit 1 on a breach)");
+
+  std::string gate_budgets, gate_from, gate_out;
+  auto* gate = app.add_subcommand("gate", "Check a report against budgets: 0 within, 1 breach, 2 usage/input error");
+  add_sweep_options(gate, gate_args);
+  gate->add_option("-b,--budgets", gate_budgets, "Budget file (reports/budgets.json)")->required();
+  gate->add_option("--from", gate_from, "Check this report.json instead of running the sweep (sweep options are then ignored)");
+  gate->add_option("-o,--out", gate_out, "Also write the report (json, md, html) into this folder");
+
+  std::vector<std::string> merge_inputs;
+  std::string merge_out = "softcheck-report", merge_gate;
+  std::vector<std::string> merge_formats{"json", "md", "html"};
+  auto* merge = app.add_subcommand("merge", "Merge the report.json of every shard into the unsharded report");
+  merge->add_option("inputs", merge_inputs, "Shard report.json files (or folders holding one)")->required();
+  merge->add_option("-o,--out", merge_out, "Output folder")->capture_default_str();
+  merge->add_option("--format", merge_formats, "Formats: json, md, html")->delimiter(',')->capture_default_str();
+  merge->add_option("--gate", merge_gate, "Also check these budgets (exit 1 on a breach)");
+
+  std::string hunt_function, hunt_impl = "standard", hunt_worst;
+  std::uint64_t hunt_restarts = 4000, hunt_steps = 3000;
+  std::size_t hunt_keep = 4, hunt_candidates = 8, hunt_max_n = 64;
+  double hunt_seconds = 0;
+  bool hunt_write = false;
+  auto* hunt = app.add_subcommand("hunt", "Search for the inputs of largest error; --write adds them to <worst>/<function>.wc");
+  hunt->add_option("-f,--function", hunt_function, "Function (row name, e.g. softmax)")->required();
+  hunt->add_option("-i,--impl", hunt_impl, "Implementation whose error is maximised")->capture_default_str();
+  hunt->add_option("-r,--regime", hunt_args.regimes, "Regimes to start from (default: all of the function's kind but special and long)")
+      ->delimiter(',');
+  hunt->add_option("--seed", hunt_args.seed, "Seed")->capture_default_str();
+  hunt->add_option("-j,--threads", hunt_args.threads, "Threads (0: every core)")->capture_default_str();
+  hunt->add_option("--restarts", hunt_restarts, "Random samples drawn before refining")->capture_default_str();
+  hunt->add_option("--steps", hunt_steps, "Refinement steps per candidate")->capture_default_str();
+  hunt->add_option("--candidates", hunt_candidates, "Worst random samples refined")->capture_default_str();
+  hunt->add_option("--keep", hunt_keep, "Distinct worst inputs kept")->capture_default_str();
+  hunt->add_option("--max-n", hunt_max_n, "Refinement never grows a vector beyond this length")->capture_default_str();
+  hunt->add_option("--seconds", hunt_seconds, "Wall-clock limit of the refinement (0: none)")->capture_default_str();
+  hunt->add_option("--worst", hunt_worst, "Worst-case folder (default: " SOFTCHECK_WORST_DIR ")");
+  hunt->add_flag("--write", hunt_write, "Append the findings to <worst>/<function>.wc (else print them)");
+
+  auto* list = app.add_subcommand("list", "List the functions (with κ), regimes and implementations");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    std::fprintf(stderr, "softcheck: error: %s\nRun 'softcheck --help' (or 'softcheck <command> --help').\n", e.what());
+    return 2;
+  }
+
+  try {
+    if (*list) return cmd_list();
+
+    if (*report) {
+      const auto formats = parse_formats(report_formats);
+      sr::SweepOptions o = sweep_options(report_args);
+      sr::ensure_writable_dir(report_out);  // before the sweep, not after minutes of work
+      if (!report_gate.empty()) sr::parse_budgets(sr::read_file(report_gate), report_gate);
+      const sr::Report rep = sr::run_sweep(o);
+      int status = 0;
+      std::string gate_md;
+      if (!report_gate.empty()) status = gate_and_print(rep, report_gate, gate_md);
+      write_outputs(rep, report_out, formats, gate_md);
+      announce(rep, report_out, formats);
+      return status;
+    }
+
+    if (*gate) {
+      const sr::Budgets b = sr::parse_budgets(sr::read_file(gate_budgets), gate_budgets);  // fail fast
+      (void)b;
+      sr::Report rep;
+      if (!gate_from.empty()) {
+        const std::filesystem::path p = gate_from;
+        rep = sr::report_from_json(sr::read_file(p), p.parent_path(), gate_from);
+      } else {
+        sr::SweepOptions o = sweep_options(gate_args);
+        if (!gate_out.empty()) sr::ensure_writable_dir(gate_out);
+        rep = sr::run_sweep(o);
+      }
+      std::string gate_md;
+      const int status = gate_and_print(rep, gate_budgets, gate_md);
+      if (!gate_out.empty()) write_outputs(rep, gate_out, {"json", "md", "html"}, gate_md);
+      else if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+        std::ofstream out(summary, std::ios::app);
+        out << sr::fit_step_summary(gate_md) << "\n";
+      }
+      return status;
+    }
+
+    if (*merge) {
+      const auto formats = parse_formats(merge_formats);
+      sr::ensure_writable_dir(merge_out);
+      std::vector<sr::Report> shards;
+      for (const std::string& in : merge_inputs) {
+        std::filesystem::path p = in;
+        std::error_code ec;
+        if (std::filesystem::is_directory(p, ec)) p /= "report.json";
+        sr::Report r = sr::report_from_json(sr::read_file(p), p.parent_path(), p.string());
+        const auto timings = p.parent_path() / "timings.json";
+        if (std::filesystem::exists(timings, ec)) sr::timings_from_json(r, sr::read_file(timings), timings.string());
+        shards.push_back(std::move(r));
+      }
+      const sr::Report rep = sr::merge_reports(shards);
+      int status = 0;
+      std::string gate_md;
+      if (!merge_gate.empty()) status = gate_and_print(rep, merge_gate, gate_md);
+      write_outputs(rep, merge_out, formats, gate_md);
+      std::fprintf(stderr, "softcheck: merged %zu shards -> %s\n", shards.size(), merge_out.c_str());
+      return status;
+    }
+
+    if (*hunt) {
+      const sr::Function* f = sr::find_function(hunt_function);
+      if (!f) throw InputError(fmt::format("unknown function '{}' (softcheck list)", hunt_function));
+      sr::HuntOptions o;
+      o.function = f;
+      o.implementation = resolve_implementation(hunt_impl);
+      o.regimes = hunt_args.regimes;
+      o.seed = hunt_args.seed;
+      o.threads = hunt_args.threads;
+      o.restarts = hunt_restarts;
+      o.steps = hunt_steps;
+      o.candidates = hunt_candidates;
+      o.keep = hunt_keep;
+      o.max_n = hunt_max_n;
+      o.seconds = hunt_seconds;
+      o.log = [](const std::string& s) { std::fprintf(stderr, "softcheck: %s\n", s.c_str()); };
+      const sr::HuntResult res = sr::hunt(o);
+      std::fprintf(stderr, "softcheck: hunt: %llu evaluations\n", static_cast<unsigned long long>(res.evaluations));
+      for (const auto& h : res.findings)
+        std::printf("%s  # %s\n", sr::format_case(h.found.input, f->input).c_str(), h.found.note.c_str());
+      if (hunt_write) {
+        const std::filesystem::path dir = hunt_worst.empty() ? std::filesystem::path(SOFTCHECK_WORST_DIR) : std::filesystem::path(hunt_worst);
+        sr::ensure_writable_dir(dir);
+        const auto path = sr::worst_path(dir, f->name);
+        sr::WorstFile wf;
+        std::error_code ec;
+        if (std::filesystem::exists(path, ec)) wf = sr::parse_worst_file(sr::read_file(path), f->input, path.string());
+        if (wf.header.empty())
+          wf.header = {fmt::format("softcheck worst cases for {}: {}", f->name, f->graded),
+                       "Found by `softcheck hunt` (random restarts over the regimes, then local refinement: nextafter",
+                       "steps, one element perturbed, near-ties, spreads of 700..745, longer n). Replayed by every",
+                       "`softcheck report` and `softcheck gate` run as the regime \"worst\".",
+                       fmt::format("Line format: {}; hex floats; the note after '#' says who failed it and how badly.",
+                                   f->input == sr::InputKind::kX ? (f->scalar ? "x" : "x_1 ... x_n")
+                                   : f->input == sr::InputKind::kXClass ? "x_1 ... x_n | k"
+                                   : f->input == sr::InputKind::kXTarget ? "x_1 ... x_n | t_1 ... t_n"
+                                                                          : "x | t")};
+        std::string how = fmt::format("hunt --function {} --impl {} --seed {} --restarts {} --steps {}{}", f->name,
+                                      hunt_impl, o.seed, o.restarts, o.steps,
+                                      o.regimes.empty() ? "" : fmt::format(" --regime {}", fmt::join(o.regimes, ",")));
+        wf.header.push_back(how);
+        std::set<std::string> have;
+        for (const auto& c : wf.cases) have.insert(sr::format_case(c.input, f->input));
+        std::size_t added = 0;
+        for (const auto& h : res.findings)
+          if (have.insert(sr::format_case(h.found.input, f->input)).second) wf.cases.push_back(h.found), ++added;
+        sr::write_atomically(path, sr::format_worst_file(wf, f->input));
+        std::fprintf(stderr, "softcheck: %zu new case(s) in %s (%zu in all)\n", added, path.string().c_str(),
+                     wf.cases.size());
+      }
+      return 0;
+    }
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "softcheck: error: %s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "softcheck: internal error: %s\n", e.what());
+    return 3;
+  }
+  return 2;
+}

@@ -1,0 +1,476 @@
+// The sweep: draws every sample from properties' regime generators by (seed, regime, index), grades it
+// once against the oracle for every implementation, and merges per-thread statistics exactly.
+#include "reports/sweep.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "properties/regimes.hpp"
+#include "reports/common.hpp"
+#include "reports/functions.hpp"
+#include "reports/worst.hpp"
+
+namespace softcheck::reports {
+namespace {
+
+// The canonical regime order (ranks): scalar regimes, vector regimes, then the replayed worst cases.
+struct Canon {
+  std::string name, description;
+  bool scalar;
+};
+std::vector<Canon> canonical_regimes() {
+  std::vector<Canon> v;
+  for (const auto& r : regimes::scalar_regimes()) v.push_back({std::string(r.name), std::string(r.description), true});
+  for (const auto& r : regimes::vector_regimes()) v.push_back({std::string(r.name), std::string(r.description), false});
+  return v;
+}
+
+std::uint64_t mix(std::uint64_t seed, std::string_view regime, std::uint64_t stream) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : regime) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  std::uint64_t z = seed ^ (h + 0x9e3779b97f4a7c15ULL * (stream + 1));
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
+
+// One regime (or one function's worst cases) with the functions it serves.
+struct Group {
+  std::string regime;
+  int rank = 0;
+  bool scalar = false;
+  const std::vector<WorstCase>* cases = nullptr;  // the worst-case replay
+  std::vector<const Function*> fns;
+  std::uint64_t total = 0, begin = 0, end = 0;    // planned samples; this shard's range
+  std::vector<std::vector<std::size_t>> cell;     // [function][implementation] → cell index
+  bool needs_class = false, needs_target = false, needs_bce = false;
+};
+
+struct Item {
+  std::size_t group;
+  std::uint64_t begin, end;
+};
+
+template <class T>
+std::vector<std::string> names_of(const T& list) {
+  std::vector<std::string> v;
+  for (const auto& e : list) v.emplace_back(e.name);
+  return v;
+}
+
+}  // namespace
+
+int regime_rank(std::string_view regime, bool scalar) {
+  const std::vector<Canon> canon = canonical_regimes();
+  if (regime == kWorstRegime) return static_cast<int>(canon.size());
+  for (std::size_t r = 0; r < canon.size(); ++r)
+    if (canon[r].name == regime && canon[r].scalar == scalar) return static_cast<int>(r);
+  return -1;
+}
+
+std::uint64_t regime_samples(std::string_view regime, bool scalar, std::uint64_t samples, std::uint64_t long_samples) {
+  if (regime == "long") return long_samples;
+  const std::uint64_t k = scalar ? regimes::scalar_regimes().size() : regimes::vector_regimes().size() - 1;
+  return (samples + k - 1) / k;
+}
+
+Report run_sweep(const SweepOptions& opt) {
+  const auto t_start = std::chrono::steady_clock::now();
+  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
+    throw InputError(fmt::format("bad shard {}/{}: want i/n with 0 ≤ i < n", opt.shard_index, opt.shard_count));
+
+  // ---- selection ----
+  std::vector<const Function*> fns;
+  if (opt.functions.empty()) {
+    for (const Function& f : functions()) fns.push_back(&f);
+  } else {
+    for (const Function& f : functions())
+      if (std::find(opt.functions.begin(), opt.functions.end(), f.name) != opt.functions.end()) fns.push_back(&f);
+    for (const std::string& name : opt.functions)
+      if (!find_function(name)) {
+        std::string known;
+        for (const Function& f : functions()) known += (known.empty() ? "" : ", ") + std::string(f.name);
+        throw InputError(fmt::format("unknown function '{}' (known: {})", name, known));
+      }
+  }
+  const std::vector<Canon> canon = canonical_regimes();
+  for (const std::string& name : opt.regimes) {
+    if (name == kWorstRegime) continue;
+    if (std::none_of(canon.begin(), canon.end(), [&](const Canon& c) { return c.name == name; })) {
+      std::set<std::string> known{kWorstRegime};
+      for (const Canon& c : canon) known.insert(c.name);
+      std::string list;
+      for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+      throw InputError(fmt::format("unknown regime '{}' (known: {})", name, list));
+    }
+  }
+  auto regime_selected = [&](const std::string& name) {
+    return opt.regimes.empty() || std::find(opt.regimes.begin(), opt.regimes.end(), name) != opt.regimes.end();
+  };
+  std::vector<Kernels> impls = opt.implementations;
+  std::vector<ImplementationInfo> info = opt.implementation_info;
+  if (impls.empty())
+    for (const std::string& name : bundled_kernel_names()) impls.push_back(bundled_kernels(name));
+  info.resize(impls.size());
+  for (std::size_t i = 0; i < impls.size(); ++i) {
+    if (info[i].name.empty()) info[i].name = impls[i].name;
+    if (info[i].origin.empty()) info[i].origin = "bundled";
+  }
+
+  Report rep;
+  rep.versions = tool_versions();
+  rep.implementations = info;
+  rep.run.seed = opt.seed;
+  rep.run.samples = opt.samples;
+  rep.run.long_samples = opt.long_samples;
+  for (const Function* f : fns) rep.run.functions.emplace_back(f->name);
+  rep.run.implementations = names_of(info);
+  rep.run.shard_index = opt.shard_index;
+  rep.run.shard_count = opt.shard_count;
+  rep.run.replay_worst = opt.worst_dir.has_value();
+
+  // ---- worst-case files ----
+  std::map<std::string, WorstFile> worst;
+  if (opt.worst_dir) {
+    for (const Function* f : fns) {
+      const auto path = worst_path(*opt.worst_dir, f->name);
+      std::error_code ec;
+      if (!std::filesystem::exists(path, ec)) continue;
+      const std::string text = read_file(path);
+      WorstFile wf = parse_worst_file(text, f->input, path.string());
+      if (wf.cases.empty()) continue;
+      rep.run.worst.push_back({std::string(f->name), path.filename().string(), digest(text), wf.cases.size(), wf.header});
+      worst.emplace(f->name, std::move(wf));
+    }
+  }
+
+  // ---- groups and cells ----
+  std::vector<Group> groups;
+  auto add_group = [&](Group g) {
+    g.begin = g.total * opt.shard_index / opt.shard_count;
+    g.end = g.total * (opt.shard_index + 1) / opt.shard_count;
+    for (const Function* f : g.fns) {
+      g.needs_class |= f->input == InputKind::kXClass;
+      g.needs_target |= f->input == InputKind::kXTarget;
+      g.needs_bce |= f->input == InputKind::kXBceTarget;
+    }
+    groups.push_back(std::move(g));
+  };
+  for (std::size_t r = 0; r < canon.size(); ++r) {
+    if (!regime_selected(canon[r].name)) continue;
+    Group g;
+    g.regime = canon[r].name;
+    g.rank = static_cast<int>(r);
+    g.scalar = canon[r].scalar;
+    for (const Function* f : fns)
+      if (f->scalar == g.scalar) g.fns.push_back(f);
+    if (g.fns.empty()) continue;
+    g.total = regime_samples(g.regime, g.scalar, opt.samples, opt.long_samples);
+    if (g.total == 0) continue;  // deselected by a zero count (e.g. --long-samples 0): not in this run
+    rep.regimes.push_back({canon[r].name, canon[r].description, canon[r].scalar, g.total});
+    add_group(std::move(g));
+  }
+  std::uint64_t worst_total = 0;
+  for (const Function* f : fns) {
+    const auto it = worst.find(std::string(f->name));
+    if (it == worst.end()) continue;
+    Group g;
+    g.regime = kWorstRegime;
+    g.rank = static_cast<int>(canon.size());
+    g.scalar = f->scalar;
+    g.cases = &it->second.cases;
+    g.fns = {f};
+    g.total = it->second.cases.size();
+    worst_total += g.total;
+    add_group(std::move(g));
+  }
+  if (worst_total)
+    rep.regimes.push_back({kWorstRegime, "the worst cases found by `softcheck hunt` (reports/worst/<function>.wc)",
+                           false, worst_total});
+  for (const RegimeInfo& r : rep.regimes)
+    if (std::find(rep.run.regimes.begin(), rep.run.regimes.end(), r.name) == rep.run.regimes.end())
+      rep.run.regimes.push_back(r.name);
+
+  // Cells in report order: function, regime rank, implementation.
+  struct Key {
+    std::size_t fn;
+    int rank;
+    std::size_t group;
+  };
+  std::vector<Key> keys;
+  for (std::size_t gi = 0; gi < groups.size(); ++gi)
+    for (const Function* f : groups[gi].fns)
+      keys.push_back({static_cast<std::size_t>(f - functions().data()), groups[gi].rank, gi});
+  std::stable_sort(keys.begin(), keys.end(),
+                   [](const Key& a, const Key& b) { return std::tie(a.fn, a.rank) < std::tie(b.fn, b.rank); });
+  for (Group& g : groups) g.cell.assign(g.fns.size(), std::vector<std::size_t>(impls.size()));
+  for (const Key& k : keys) {
+    Group& g = groups[k.group];
+    const Function& f = functions()[k.fn];
+    const auto fi = static_cast<std::size_t>(
+        std::find_if(g.fns.begin(), g.fns.end(), [&](const Function* p) { return p == &f; }) - g.fns.begin());
+    for (std::size_t ii = 0; ii < impls.size(); ++ii) {
+      Cell c;
+      c.function = f.name;
+      c.regime = g.regime;
+      c.rank = g.rank;
+      c.implementation = info[ii].name;
+      c.provided = provides(impls[ii], f.kernel);
+      if (f.scalar) c.xbins = XBins{}, c.xbins->axis = XAxis::for_regime(g.regime);
+      g.cell[fi][ii] = rep.cells.size();
+      rep.cells.push_back(std::move(c));
+    }
+  }
+
+  // ---- work: blocks of sample indices; the long regime first (its samples are the slowest) ----
+  std::vector<Item> items;
+  for (int pass = 0; pass < 2; ++pass)
+    for (std::size_t gi = 0; gi < groups.size(); ++gi) {
+      const Group& g = groups[gi];
+      const bool slow = g.regime == "long" || g.cases;
+      if ((pass == 0) != slow) continue;
+      const std::uint64_t block = slow ? 1 : 32;
+      for (std::uint64_t b = g.begin; b < g.end; b += block) items.push_back({gi, b, std::min(g.end, b + block)});
+    }
+  std::uint64_t total_samples = 0;
+  for (const Group& g : groups) total_samples += g.end - g.begin;
+
+  unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, items.size())));
+
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> done{0};
+  std::atomic<std::size_t> current_group{0};
+  std::vector<std::vector<Cell>> partial(threads, rep.cells);
+  std::vector<std::vector<CellTiming>> timing(threads, std::vector<CellTiming>(rep.cells.size()));
+  std::vector<std::vector<std::int64_t>> oracle_ns(threads, std::vector<std::int64_t>(groups.size()));
+  std::exception_ptr failure;
+  std::mutex failure_mutex;
+
+  auto worker = [&](unsigned t) {
+    try {
+      Evaluator ev;
+      std::vector<Cell>& cells = partial[t];
+      std::vector<std::int64_t> ns;
+      std::vector<const Function*> provided;
+      std::map<std::size_t, rc::Gen<std::vector<double>>> vgen;
+      std::map<std::size_t, rc::Gen<double>> sgen;
+      for (;;) {
+        const std::size_t it = next.fetch_add(1);
+        if (it >= items.size() || failure) break;
+        const Item& item = items[it];
+        const Group& g = groups[item.group];
+        current_group = item.group;
+        for (std::uint64_t index = item.begin; index < item.end; ++index) {
+          auto in = std::make_shared<Input>();
+          const std::uint64_t sx = mix(opt.seed, g.regime, 0), st = mix(opt.seed, g.regime, 1);
+          if (g.cases) {
+            *in = (*g.cases)[index].input;
+          } else if (g.scalar) {
+            auto [pos, fresh] = sgen.try_emplace(item.group, regimes::scalar(g.regime));
+            const double x0 = regimes::draw(pos->second, sx, index);
+            in->x = {x0};
+            if (g.needs_bce) in->bce_target = regimes::draw(regimes::bce_target(x0), st, index);
+          } else {
+            auto [pos, fresh] = vgen.try_emplace(item.group, regimes::vector(g.regime));
+            in->x = regimes::draw(pos->second, sx, index);
+            if (g.needs_class) in->target_class = regimes::draw(regimes::class_index(in->x), st, index);
+            if (g.needs_target) in->target = regimes::draw(regimes::distribution(in->x), st + 1, index);
+          }
+          const SampleId sid{&g.regime, g.rank, index, in};
+
+          const auto t0 = std::chrono::steady_clock::now();
+          std::string oracle_error;
+          try {
+            ev.reference(g.fns, *in);
+          } catch (const std::exception& e) {
+            oracle_error = std::string("the oracle rejected the input: ") + e.what();
+          }
+          oracle_ns[t][item.group] +=
+              std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count();
+
+          for (std::size_t ii = 0; ii < impls.size(); ++ii) {
+            provided.clear();
+            for (const Function* f : g.fns)
+              if (provides(impls[ii], f->kernel)) provided.push_back(f);
+            if (provided.empty()) continue;
+            if (!oracle_error.empty()) {
+              for (const Function* f : provided) {
+                const auto fi = static_cast<std::size_t>(std::find(g.fns.begin(), g.fns.end(), f) - g.fns.begin());
+                Cell& c = cells[g.cell[fi][ii]];
+                ++c.samples;
+                record_error(c, sid, oracle_error);
+              }
+              continue;
+            }
+            ns.assign(provided.size(), 0);
+            ev.run(impls[ii], provided, *in, ns);
+            for (std::size_t pi = 0; pi < provided.size(); ++pi) {
+              const Function& f = *provided[pi];
+              const auto fi = static_cast<std::size_t>(std::find(g.fns.begin(), g.fns.end(), &f) - g.fns.begin());
+              const std::size_t ci = g.cell[fi][ii];
+              Cell& c = cells[ci];
+              ++c.samples;
+              timing[t][ci].kernel_ns += ns[pi];
+              ++timing[t][ci].calls;
+              if (!ev.ok(f)) {
+                record_error(c, sid, ev.error(f));
+                continue;
+              }
+              const auto out = ev.outputs(f);
+              const auto refs = ev.refs(f);
+              const auto kap = ev.kappas(f);
+              const auto comp = ev.components(f);
+              for (std::size_t j = 0; j < comp.size() && j < out.size(); ++j) record(c, sid, comp[j], out[j], refs[j], kap[j]);
+            }
+          }
+          done.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+    } catch (...) {
+      std::lock_guard lock(failure_mutex);
+      if (!failure) failure = std::current_exception();
+    }
+  };
+
+  std::vector<std::thread> pool;
+  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+  if (opt.progress) {
+    while (done.load() < total_samples && !failure) {
+      Progress p;
+      p.done = done.load();
+      p.total = total_samples;
+      if (!groups.empty()) p.regime = groups[current_group.load()].regime;
+      p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+      opt.progress(p);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  for (auto& th : pool) th.join();
+  if (failure) std::rethrow_exception(failure);
+  if (opt.progress) {
+    Progress p;
+    p.done = p.total = total_samples;
+    p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+    opt.progress(p);
+  }
+
+  // ---- merge: exact, so the thread count cannot show ----
+  rep.timings.cells.assign(rep.cells.size(), {});
+  for (unsigned t = 0; t < threads; ++t) {
+    for (std::size_t ci = 0; ci < rep.cells.size(); ++ci) {
+      rep.cells[ci].merge(partial[t][ci]);
+      rep.timings.cells[ci].kernel_ns += timing[t][ci].kernel_ns;
+      rep.timings.cells[ci].calls += timing[t][ci].calls;
+    }
+  }
+  std::map<std::string, std::int64_t> per_regime;
+  for (std::size_t gi = 0; gi < groups.size(); ++gi)
+    for (unsigned t = 0; t < threads; ++t) per_regime[groups[gi].regime] += oracle_ns[t][gi];
+  for (const RegimeInfo& r : rep.regimes)
+    if (per_regime.count(r.name)) rep.timings.oracle.emplace_back(r.name, per_regime[r.name]), per_regime.erase(r.name);
+  rep.timings.threads = threads;
+  rep.timings.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  return rep;
+}
+
+std::vector<Cell> summarize(const Report& report) {
+  std::vector<Cell> out;
+  for (const std::string& fn : report.run.functions)
+    for (const std::string& impl : report.run.implementations) {
+      Cell s;
+      s.function = fn;
+      s.regime = "all";
+      s.implementation = impl;
+      bool any = false;
+      for (const Cell& c : report.cells)
+        if (c.function == fn && c.implementation == impl) {
+          if (!any) s.provided = c.provided, s.xbins.reset();
+          s.merge(c);
+          any = true;
+        }
+      s.xbins.reset();
+      if (any) out.push_back(std::move(s));
+    }
+  return out;
+}
+
+}  // namespace softcheck::reports
+
+namespace softcheck::reports {
+
+Report merge_reports(const std::vector<Report>& shards) {
+  if (shards.empty()) throw InputError("merge: no reports given");
+  const Report& first = shards.front();
+  auto same_run = [&](const Report& r) -> std::string {
+    const RunInfo &a = first.run, &b = r.run;
+    if (a.seed != b.seed) return "seed";
+    if (a.samples != b.samples || a.long_samples != b.long_samples) return "sample counts";
+    if (a.functions != b.functions) return "functions";
+    if (a.regimes != b.regimes) return "regimes";
+    if (a.implementations != b.implementations) return "implementations";
+    if (a.shard_count != b.shard_count) return "shard count";
+    if (a.replay_worst != b.replay_worst || a.worst.size() != b.worst.size()) return "worst-case files";
+    for (std::size_t i = 0; i < a.worst.size(); ++i)
+      if (a.worst[i].function != b.worst[i].function || a.worst[i].digest != b.worst[i].digest) return "worst-case files";
+    if (first.versions != r.versions) return "tool versions (a different build)";
+    if (first.cells.size() != r.cells.size()) return "cells";
+    for (std::size_t i = 0; i < first.cells.size(); ++i)
+      if (first.cells[i].function != r.cells[i].function || first.cells[i].regime != r.cells[i].regime ||
+          first.cells[i].implementation != r.cells[i].implementation)
+        return "cells";
+    return {};
+  };
+  std::vector<int> seen(first.run.shard_count, 0);
+  for (std::size_t i = 0; i < shards.size(); ++i) {
+    if (std::string what = same_run(shards[i]); !what.empty())
+      throw InputError(fmt::format("merge: report {} is not from the same run as report 1 (its {} differ)", i + 1, what));
+    const unsigned idx = shards[i].run.shard_index;
+    if (idx >= seen.size()) throw InputError(fmt::format("merge: report {} has shard index {} ≥ {}", i + 1, idx, seen.size()));
+    if (seen[idx]++) throw InputError(fmt::format("merge: shard {}/{} given twice", idx, seen.size()));
+  }
+  for (std::size_t s = 0; s < seen.size(); ++s)
+    if (!seen[s]) throw InputError(fmt::format("merge: shard {}/{} is missing", s, seen.size()));
+
+  Report out = first;
+  out.run.shard_index = 0;
+  out.run.shard_count = 1;
+  for (Cell& c : out.cells) {
+    Cell empty;
+    empty.function = c.function;
+    empty.regime = c.regime;
+    empty.rank = c.rank;
+    empty.implementation = c.implementation;
+    empty.provided = c.provided;
+    if (c.xbins) empty.xbins = XBins{}, empty.xbins->axis = c.xbins->axis;
+    c = std::move(empty);
+  }
+  out.timings = {};
+  out.timings.cells.assign(out.cells.size(), {});
+  std::map<std::string, std::int64_t> oracle;
+  for (const Report& r : shards) {
+    for (std::size_t i = 0; i < out.cells.size(); ++i) {
+      out.cells[i].merge(r.cells[i]);
+      if (i < r.timings.cells.size()) {
+        out.timings.cells[i].kernel_ns += r.timings.cells[i].kernel_ns;
+        out.timings.cells[i].calls += r.timings.cells[i].calls;
+      }
+    }
+    out.timings.wall_s = std::max(out.timings.wall_s, r.timings.wall_s);
+    out.timings.threads = std::max(out.timings.threads, r.timings.threads);
+    for (const auto& [regime, ns] : r.timings.oracle) oracle[regime] += ns;
+  }
+  for (const RegimeInfo& r : out.regimes)
+    if (oracle.count(r.name)) out.timings.oracle.emplace_back(r.name, oracle[r.name]), oracle.erase(r.name);
+  return out;
+}
+
+}  // namespace softcheck::reports
