@@ -17,19 +17,16 @@ struct dd {
   double hi = 0, lo = 0;
 };
 
-// s + e == a + b exactly (Knuth's TwoSum; no precondition).
-inline dd two_sum(double a, double b) {
-  double s = a + b;
-  double bb = s - a;
-  double e = (a - (s - bb)) + (b - bb);
-  return {s, e};
-}
 // s + e == a + b exactly, provided |a| >= |b| or a == 0 (Dekker's FastTwoSum).
 inline dd fast_two_sum(double a, double b) {
   double s = a + b;
   double e = b - (s - a);
   return {s, e};
 }
+// s + e == a + b exactly, no precondition: FastTwoSum on the operands ordered by magnitude. (Knuth's
+// branch-free TwoSum overflows in an intermediate when |a| is near DBL_MAX though a + b does not.)
+inline dd two_sum(double a, double b) { return std::fabs(a) >= std::fabs(b) ? fast_two_sum(a, b) : fast_two_sum(b, a); }
+
 #if defined(__FMA__) || defined(__ARM_FEATURE_FMA) || defined(__aarch64__)
 #define SOFTCHECK_HW_FMA 1
 #else
