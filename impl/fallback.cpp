@@ -121,11 +121,6 @@ double ziv(F f) {
   return f(std::integral_constant<int, 16>{}, certain);
 }
 
-// Rounds v known to absolute error rel * mag (mag: the size of the terms before a cancellation).
-template <int K>
-double round_with(const Md<K>& v, double rel_times_mag_over_v, bool& certain) {
-  return round_md(v, rel_times_mag_over_v, certain);
-}
 template <int K>
 double ratio(const Md<K>& mag, const Md<K>& v) {  // |mag| / |v| without overflow for moderate ratios
   if (v.zero()) return HUGE_VAL;
