@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <type_traits>
+#include <vector>
 
 #include "impl/exp_log.hpp"
 #include "impl/multi_double.hpp"
@@ -28,6 +29,11 @@ double approx(const Md<K>& a) {  // a as a double (may over/underflow; for decis
   return std::ldexp(a.c[0] + (K > 1 ? a.c[1] : 0.0), a.k);
 }
 
+template <int K>
+Md<K> abs(Md<K> a) {
+  return a.c[0] < 0 ? neg(a) : a;
+}
+
 // e^x - 1 for |x| <= 0.35 * 2^-16: expm1(r)/r = 1 + r/2 (1 + r/3 (...)), N terms until r^N/(N+1)! is
 // below 2^-(53K+4) relative.
 template <int K>
@@ -45,10 +51,13 @@ Md<K> expm1_small(const Md<K>& r) {
 // in expm1 form, u <- u (u + 2): the relative error of u is not amplified.
 template <int K>
 Md<K> expm1_reduced(const Md<K>& x, double kf) {
-  ExactSum s;
-  for (double v : x.c) s.add(std::ldexp(v, x.k));
-  for (int j = 0; j < K + 2 && j < 18; ++j) s.add(-two_prod(kf, kLn2[j]));
-  Md<K> r = Md<K>::from(s, 0);
+  Md<K> r = x;  // kf = 0: no reduction (and no underflow of a tiny x's low components)
+  if (kf != 0) {
+    ExactSum s;
+    for (double v : x.c) s.add(std::ldexp(v, x.k));
+    for (int j = 0; j < K + 2 && j < 18; ++j) s.add(-two_prod(kf, kLn2[j]));
+    r = Md<K>::from(s, 0);
+  }
   Md<K> u = expm1_small(ldexp(r, -kHalvings));
   for (int i = 0; i < kHalvings; ++i) u = add(mul(u, u), ldexp(u, 1));
   return u;
@@ -75,6 +84,31 @@ Md<K> expm1(const Md<K>& x) {
   Md<K> e = add(Md<K>::from(1.0), u);
   e.k += static_cast<int>(kf);
   return sub(e, Md<K>::from(1.0));
+}
+
+// e^d - 1 - d, and in mag a magnitude its error is relative to. |d| < 2^-20: d^2 h(d) with
+// h = sum d^k / (k+2)! = (1/2)(1 + (d/3)(1 + (d/4)(...))), relative error 2^-50K however small d is (no
+// cancellation: a d of 2^-1074 gives 2^-2149). Else expm1(d) - d, cancelling at most 21 bits: mag =
+// |expm1(d)| + |d|.
+template <int K>
+Md<K> expm1_minus_x(const Md<K>& d, Md<K>& mag) {
+  if (d.zero()) {
+    mag = d;
+    return d;
+  }
+  const double a = std::fabs(approx(d));
+  if (a < 0x1p-20) {
+    int n = 3;
+    for (double t = 1; t > std::ldexp(1.0, -(53 * K + 4)) && n < 200; ++n) t *= a / (n + 1);
+    Md<K> one = Md<K>::from(1.0), q = one;
+    for (int j = n; j >= 3; --j) q = add(one, div(mul(d, q), j));
+    Md<K> r = div(mul(mul(d, d), q), 2);
+    mag = abs(r);
+    return r;
+  }
+  Md<K> u = expm1(d);
+  mag = add(abs(u), abs(d));
+  return sub(u, d);
 }
 
 // log(1 + s), s > -0.5. Tiny s: the alternating series s - s^2/2 + ... (Horner with exact divisions).
@@ -125,11 +159,6 @@ template <int K>
 double ratio(const Md<K>& mag, const Md<K>& v) {  // |mag| / |v| without overflow for moderate ratios
   if (v.zero()) return HUGE_VAL;
   return std::ldexp(std::fabs(mag.c[0]) / std::fabs(v.c[0]), mag.k - v.k) * 2;
-}
-
-template <int K>
-Md<K> abs(Md<K> a) {
-  return a.c[0] < 0 ? neg(a) : a;
 }
 
 template <int K>
@@ -291,49 +320,92 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     double bound1 = 8 * rel_bound<K>() * ratio(mag, v);
     double r = round_md(v, bound1, certain);
     if (certain) return r;
-    // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds): with
-    // u_j = expm1(x_j - m), relative-accurate however small, S = n + U, U = sum u_j, and
-    // T e_i - t_i S = (T - n t_i) + (u_i T - t_i U): every term is at its own scale.
+    // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds). Over the n'
+    // components that have not vanished (a vanished e_j is taken as exactly 0), u_j = expm1(d_j), d_j = x_j - m,
+    // S = n' + U and T e_i - t_i S = (T - n' t_i) + (u_i T - t_i U), U = sum u_j: each term at its own
+    // scale. Where every |d_j| < 1, u_j = d_j + r_j with r_j = e^d_j - 1 - d_j of second order, and the
+    // first-order part d_i T - t_i D is formed exactly too: a uniform target on logits DBL_MIN apart
+    // cancels it to the last bit, leaving (r_i T - t_i R) ~ DBL_MIN^2, far beyond any K's range.
     const double logT = std::log(std::max(approx(T), 1.0));
-    Md<K> U, ui, Uabs;  // Uabs: the sum of |u_j| over the computed u_j (u_j = -1 for a vanished e_j is exact)
-    for (std::size_t j = 0; j < x.size(); ++j) {
-      Md<K> d = md_diff<K>(x[j], V.m);
+    const std::size_t n = x.size();
+    std::vector<char> vanished(n);
+    double Dm = 0, tm = 0;
+    std::size_t live = 0;
+    for (std::size_t j = 0; j < n; ++j) {
+      tm = std::max(tm, t[j]);
+      if (!std::isfinite(x[j] - V.m)) {
+        vanished[j] = 1;
+        continue;
+      }
       // e_j T < 2^-1110 (x_j - m < -770 - log T) moves every gradient component by less than 2^-1110:
-      // below the subnormal quantum, so it is taken as vanished (u_j = -1 exactly).
-      bool vanished = !std::isfinite(x[j] - V.m) || approx(d) < -2000 || approx(d) < -770 - logT;
-      Md<K> u = vanished ? Md<K>::from(-1.0) : expm1(d);
-      U = add(U, u);
-      if (!vanished) Uabs = add(Uabs, abs(u));
-      if (j == i) ui = u;
+      // below the subnormal quantum, so it is taken as vanished.
+      const double d = x[j] - V.m;
+      vanished[j] = d < -2000 || d < -770 - logT;
+      if (!vanished[j]) ++live, Dm = std::max(Dm, std::fabs(d));
     }
-    Md<K> n = Md<K>::from(static_cast<double>(x.size()));
+    const bool split = Dm < 0.5;
+    // Exact parts, scaled by powers of two (up where exact; targets above 2^960 down by 2^-128, each
+    // inexact scaling counted in `loss`): E1 = T - n' t_i - [i vanished] T at 2^st, E2 = d_i T - t_i D at
+    // 2^(st + sd). A TwoProd whose low part may underflow adds 2^-1074 (scaled) to `loss`.
+    const int st = tm >= 0x1p960 ? -128 : (tm > 0 ? std::max(0, -std::ilogb(tm) - 1) : 0);
+    const int sd = split && Dm > 0 ? -std::ilogb(Dm) - 1 : 0;
+    double loss = 0;  // absolute, unscaled
+    auto ts = [&](double tv) {
+      double scaled = std::ldexp(tv, st);
+      if (std::ldexp(scaled, -st) != tv) loss += 4.0 * (static_cast<double>(n) + 1) * std::ldexp(1.0, -1074 - st);
+      return scaled;
+    };
+    auto exact_prod = [&](ExactSum& acc, double a, double b, int scale) {
+      dd p = two_prod(a, b);
+      if (p.hi != 0 && std::fabs(p.hi) < 0x1p-969) loss += std::ldexp(1.0, -1074 - scale);
+      acc.add(p);
+    };
+    std::vector<double> tsv(n);
+    ExactSum E1, E2;
+    for (std::size_t j = 0; j < n; ++j) {
+      tsv[j] = ts(t[j]);
+      E1.add(tsv[j]);
+      if (vanished[i]) E1.add(-tsv[j]);
+    }
+    const double tis = tsv[i];
+    exact_prod(E1, -static_cast<double>(live), tis, st);
+    Md<K> U, R, ui, Rabs;
+    for (std::size_t j = 0; j < n; ++j) {
+      if (vanished[j]) continue;
+      Md<K> d = md_diff<K>(x[j], V.m);
+      Md<K> rj, rmag;
+      if (split) {
+        dd dj = two_sum(x[j], -V.m);  // exact: |d_j| < 1/2
+        dd dsj = ldexp(dj, sd);
+        exact_prod(E2, -tis, dsj.hi, st + sd);
+        exact_prod(E2, -tis, dsj.lo, st + sd);
+        if (j == i)
+          for (double tk : tsv) exact_prod(E2, tk, dsj.hi, st + sd), exact_prod(E2, tk, dsj.lo, st + sd);
+        rj = expm1_minus_x(d, rmag);
+        U = add(U, add(d, rj));
+      } else {
+        rj = expm1(d);
+        rmag = abs(rj);
+        U = add(U, rj);
+      }
+      R = add(R, rj);
+      Rabs = add(Rabs, rmag);
+      if (j == i) ui = rj;
+    }
     Md<K> ti = Md<K>::from(t[i]);
-    ExactSum a1s;  // T - n t_i exactly (doubles and TwoProd parts), so it carries no error to amplify
-    for (double tj : t) a1s.add(tj);
-    a1s.add(-two_prod(static_cast<double>(x.size()), t[i]));
-    Md<K> a1 = Md<K>::from(a1s, 0), a2 = sub(mul(ui, T), mul(ti, U));
-    Md<K> Sx = add(n, U);
-    if (Uabs.zero()) {  // every u_j is exactly 0 or -1: the numerator is a sum of exact products
-      ExactSum num;      // T - n t_i + u_i T - t_i U, exactly
-      bool ui_minus_one = !ui.zero();
-      for (double tj : t) {
-        num.add(tj);
-        if (ui_minus_one) num.add(-tj);
-      }
-      num.add(-two_prod(static_cast<double>(x.size()), t[i]));
-      num.add(-two_prod(t[i], approx(U)));  // U: minus the count of vanished terms, exact
-      if (num.is_zero()) {
-        certain = true;
-        return 0.0;
-      }
-      // The exact numerator over the exact integer S = n + U: only the division rounds.
-      return round_md(div(Md<K>::from(num, 0), add(n, U)), 4 * rel_bound<K>(), certain);
+    Md<K> rest = sub(mul(ui, T), mul(ti, R));
+    Md<K> e1 = Md<K>::from(E1, -st), e2 = Md<K>::from(E2, -st - sd);
+    Md<K> Sx = add(Md<K>::from(static_cast<double>(live)), U);
+    if (E1.is_zero() && E2.is_zero() && Rabs.zero()) {  // every u_j exactly 0: T - n' t_i = 0 exactly
+      certain = loss == 0;
+      return 0.0;
     }
-    Md<K> v2 = div(add(a1, a2), Sx);
-    // Error sources: the u_j (relative), T's truncation (relative, through u_i T), the final division;
-    // a1 is exact but for truncation to K doubles.
-    Md<K> mag2 = add(div(add(abs(mul(ui, T)), mul(ti, Uabs)), Sx), div(truncation(a1s, a1), Sx));
+    Md<K> v2 = div(add(add(e1, e2), rest), Sx);
+    // Error sources: the r_j or u_j (relative, through rest), T's truncation (relative, through u_i T),
+    // the truncation of E1 and E2 to K doubles (relative), the final division; the scaled losses (absolute).
+    Md<K> mag2 = add(div(add(add(abs(e1), abs(e2)), add(abs(mul(ui, T)), mul(ti, Rabs))), Sx), abs(v2));
     double bound2 = 16 * rel_bound<K>() * ratio(mag2, v2);
+    if (loss > 0) bound2 += ratio(div(Md<K>::from(loss), Sx), v2);
     double r2 = round_md(v2, bound2, certain);
     // Neither certain: keep the candidate with the tighter bound (the direct form where the near-tie form
     // cancels, e.g. a far-away huge target mass).

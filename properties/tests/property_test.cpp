@@ -28,9 +28,6 @@ std::string g_argv0 = "property_test";
 // entry once its test passes.
 const std::map<std::string, std::string>& reported_impl_bugs() {
   static const std::map<std::string, std::string> bugs = {
-      {"agreement.cross_entropy_dist_grad.special",
-       "a cancellation deeper than the 16-double tier: x = [0, -DBL_MIN, DBL_MIN], t = [1/4, 1/4, 1/4], "
-       "gradient[0] is second order in DBL_MIN (rounds to -0), read as -2.03e-261"},
       {"agreement.cross_entropy_dist.long",
        "not run: cross_entropy(x, t) with t = RN(softmax(x)) sends every gradient component to the "
        "multi-double tier, whose per-component cost makes n = 10^5..10^6 take minutes"},
