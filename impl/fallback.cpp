@@ -413,35 +413,182 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
   });
 }
 
+// The distribution gradient's middle tier. Targets t = RN(T softmax) cancel each component by ~53 bits,
+// so T e_i / S is needed to ~2^-120; a 4-double exp per component (~130 µs) made long vectors take
+// minutes. Here e^d costs a handful of 3-double products: d = (64 q + j) ln2/64 + r, |r| < 2^-7.5,
+// e^d = 2^q E_j (1 + r + r^2/2 + r^3/6 + (r^4/24) Q(r)), E_j = 2^(j/64) tabulated once from the 4-double
+// exp, Q = 1 + (r/5)(1 + (r/6)(...)) in double-double. Relative errors: r 2^-152 (ln 2/64 to 3 doubles,
+// k ln2[2] rounded, |k| < 2^17), the r^4 Q term 2^-135.4 (Q and r^4 to ~2^-102.6, the term <= 2^-34.7),
+// E_j 2^-158, each 3-double product or sum 2^-153: e^d, and T/S e^d, within 2^-134. A component whose
+// rounding that cannot settle goes to the 3-double exp below, then to cross_entropy_grad.
+namespace {
+
+Md<3> mul3(const Md<3>& a, const Md<3>& b) {  // the terms of order <= 2 (the rest < 2^-157 relative)
+  if (a.zero() || b.zero()) return Md<3>{};
+  ExactSum s;
+  s.add(two_prod(a.c[0], b.c[0]));
+  s.add(two_prod(a.c[0], b.c[1]));
+  s.add(two_prod(a.c[1], b.c[0]));
+  s.add(a.c[0] * b.c[2]);
+  s.add(a.c[2] * b.c[0]);
+  s.add(a.c[1] * b.c[1]);
+  return Md<3>::from(s, a.k + b.k);
+}
+
+const std::array<Md<3>, 64>& exp2_table() {  // E_j = 2^(j/64), truncated from the 4-double exp
+  static const std::array<Md<3>, 64> table = [] {
+    std::array<Md<3>, 64> t{};
+    for (int j = 0; j < 64; ++j) {
+      ExactSum a;
+      for (int i = 0; i < 6; ++i) a.add(two_prod(j, std::ldexp(kLn2[i], -6)));
+      Md<4> e = exp(Md<4>::from(a, 0));
+      t[j].c = {e.c[0], e.c[1], e.c[2]};
+      t[j].k = e.k;
+      t[j].normalize();
+    }
+    return t;
+  }();
+  return table;
+}
+
+// e^d for d = dh + dl exact, -1000 < dh <= 0; relative error < 2^-134 (above).
+Md<3> exp_fast(double dh, double dl) {
+  const double kk = std::nearbyint(dh * (64 / kLn2[0]));
+  ExactSum rs;
+  rs.add(dh);
+  rs.add(dl);
+  rs.add(-two_prod(kk, std::ldexp(kLn2[0], -6)));
+  rs.add(-two_prod(kk, std::ldexp(kLn2[1], -6)));
+  rs.add(-(kk * std::ldexp(kLn2[2], -6)));
+  Md<3> r = Md<3>::from(rs, 0);
+  const int ki = static_cast<int>(kk), j = ((ki % 64) + 64) % 64, q = (ki - j) / 64;
+  Md<3> one = Md<3>::from(1.0), er = one;
+  if (!r.zero()) {
+    Md<3> r2 = mul3(r, r), r3 = mul3(r2, r);
+    static const Md<3> inv6 = div(one, 6);
+    Md<3> p = add(r, add(ldexp(r2, -1), mul3(r3, inv6)));
+    if (r.k > -200) {  // the fourth-order term matters (else below 2^-800 relative)
+      dd rd = ldexp(r.head(), r.k), Q{1.0, 0.0};
+      for (int n = 14; n >= 5; --n) Q = add(div(mul(rd, Q), static_cast<double>(n)), 1.0);
+      dd r4 = mul(ldexp(r2.head(), r2.k), ldexp(r2.head(), r2.k));
+      p = add(p, Md<3>::from(div(mul(r4, Q), 24.0), 0));
+    }
+    er = add(one, p);
+  }
+  return ldexp(mul3(exp2_table()[static_cast<std::size_t>(j)], er), q);
+}
+
+// Fast state: S and T/S from exp_fast (e_j within 2^-134, sums truncated to 3 doubles: S within
+// 2^-134 + n 2^-158), so T e_i / S within 2^-132.9 + n 2^-158 (rel_fast). Precise state (built only if a
+// component needs it): the 3-double exp and a 4-double S, as before this tier existed.
+bool live_int_ok(double live) { return live >= 1 && live < 0x1p30; }
+
+}  // namespace
+
 struct DistGrad::State {
-  Vec<4> V;
-  Md<4> s, S, T;
-  explicit State(std::span<const double> x, std::span<const double> t) : V(x) {
-    s = V.others(x.size());
-    S = add(Md<4>::from(1.0), s);
-    for (double ti : t) T = add(T, Md<4>::from(ti));
+  double m = -HUGE_VAL;
+  std::size_t a = 0;
+  Md<3> s, TS, Ra;
+  double rel_fast = 0;
+  // Ties: every x_j is m or -inf. Then e_j is 1 or 0 exactly and the gradient T [x_i = m] / n' - t_i is
+  // rational: formed exactly (T_exact), it is zero exactly when T = n' t_i, which no approximation can
+  // tell (each such component would otherwise reach the O(n) last tier: O(n^2) on a long vector of
+  // copies). By Lindemann-Weierstrass the exact gradient is 0 only here or where T = 0.
+  bool tied = true;
+  double live = 0;
+  ExactSum T_exact;
+  explicit State(std::span<const double> x, std::span<const double> t) {
+    for (std::size_t j = 0; j < x.size(); ++j)
+      if (x[j] > m) m = x[j], a = j;
+    Md<3> T;
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      if (x[j] == m) ++live;
+      else if (x[j] != -HUGE_VAL) tied = false;
+      T_exact.add(t[j]);
+      T = add(T, Md<3>::from(t[j]));
+      if (j != a) Ra = add(Ra, Md<3>::from(t[j]));
+      if (j == a || !std::isfinite(x[j] - m)) continue;
+      dd d = two_sum(x[j], -m);
+      if (d.hi > -1000) s = add(s, exp_fast(d.hi, d.lo));  // else e_j < 2^-1442: below every bound here
+    }
+    TS = div(T, add(Md<3>::from(1.0), s));
+    rel_fast = 0x1p-132 + static_cast<double>(x.size()) * 0x1p-157;
+  }
+};
+struct DistGrad::Precise {
+  Vec<3> V;
+  Md<3> s, TS;
+  explicit Precise(std::span<const double> x, std::span<const double> t) : V(x) {
+    Vec<4> V4(x);
+    Md<4> s4 = V4.others(x.size()), T4;
+    for (double tj : t) T4 = add(T4, Md<4>::from(tj));
+    Md<4> TS4 = div(T4, add(Md<4>::from(1.0), s4));  // 2^-209: truncated to 3 doubles, 2^-158
+    auto to3 = [](const Md<4>& v) {
+      Md<3> r;
+      r.c = {v.c[0], v.c[1], v.c[2]};
+      r.k = v.k;
+      r.normalize();
+      return r;
+    };
+    s = to3(s4);
+    TS = to3(TS4);
   }
 };
 
-DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : x_(x), t_(t), s_(nullptr) {}
-DistGrad::~DistGrad() { delete s_; }
+DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : x_(x), t_(t) {}
+DistGrad::~DistGrad() = default;
 
 double DistGrad::operator()(std::size_t i) {
-  if (!s_) s_ = new State(x_, t_);
+  if (!s_) s_ = std::make_unique<State>(x_, t_);
   const State& st = *s_;
-  Md<4> tp, ref, v;
-  if (i == st.V.a && (st.s.zero() || st.s.k < 0)) {  // p_a > 1/2: R_a - T q_a
-    for (std::size_t j = 0; j < t_.size(); ++j)
-      if (j != st.V.a) ref = add(ref, Md<4>::from(t_[j]));
-    tp = mul(st.T, div(st.s, st.S));
+  const bool complement = i == st.a && (st.s.zero() || st.s.k < 0);  // p_a > 1/2: R_a - T q_a
+  if (st.tied && live_int_ok(st.live)) {
+    if (x_[i] != st.m) return 0.0 - t_[i];  // e_i = 0 exactly
+    ExactSum num = st.T_exact;            // T - n' t_i, exactly
+    num.add(-two_prod(st.live, t_[i]));
+    if (num.is_zero()) return 0.0;
+    Md<3> v = div(Md<3>::from(num, 0), static_cast<int>(st.live));  // long division: 2^-156
+    bool certain = false;
+    double r = round_md(v, 0x1p-150, certain);
+    if (certain && std::isfinite(r)) return r;
+  }
+  {
+    Md<3> tp, ref;
+    bool ok = true;
+    if (complement) {
+      tp = mul3(st.TS, st.s);
+      ref = st.Ra;
+    } else if (i == st.a) {
+      tp = st.TS;
+      ref = Md<3>::from(t_[i]);
+    } else {
+      dd d = two_sum(x_[i], -st.m);
+      ok = std::isfinite(x_[i] - st.m) && d.hi > -1000;
+      if (ok) tp = mul3(st.TS, exp_fast(d.hi, d.lo)), ref = Md<3>::from(t_[i]);
+    }
+    if (ok) {
+      Md<3> v = complement ? sub(ref, tp) : sub(tp, ref);
+      if (!v.zero()) {
+        double rel = st.rel_fast * ratio(tp, v) + 0x1p-103;  // + reading v as a double-double
+        scaled vs{v.head(), v.k};
+        if (rounding_certain(vs, rel)) return round(vs);
+      }
+    }
+  }
+  if (!p_) p_ = std::make_unique<Precise>(x_, t_);
+  const Precise& pr = *p_;
+  Md<3> tp, ref, v;
+  if (complement) {
+    ref = st.Ra;
+    tp = mul(pr.TS, pr.s);
     v = sub(ref, tp);
   } else {
-    tp = mul(st.T, div(st.V.e(i), st.S));
-    ref = Md<4>::from(t_[i]);
+    tp = mul(pr.TS, pr.V.e(i));
+    ref = Md<3>::from(t_[i]);
     v = sub(tp, ref);
   }
   bool certain = false;
-  double r = round_md(v, 8 * rel_bound<4>() * ratio(add(tp, ref), v), certain);
+  double r = round_md(v, 8 * rel_bound<3>() * ratio(add(tp, ref), v), certain);
   return certain ? r : cross_entropy_grad(x_, t_, i);
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 
 namespace softcheck::detail::fallback {
@@ -18,9 +19,10 @@ double cross_entropy_loss(std::span<const double> x, std::size_t k);
 double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i);
 double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
 double cross_entropy_grad(std::span<const double> x, std::span<const double> t, std::size_t i);
-// The distribution gradient's middle tier: one shared 4-double state (S, T: O(n) once), then O(1) per
-// component; a component still uncertain goes to cross_entropy_grad above. Targets t = rounded T softmax
-// make every component cancel by ~53 bits, so without this tier a long vector would cost O(n^2).
+// The distribution gradient's middle tier: a shared state (T/S to ~2^-132 from a table-driven 3-double
+// exp: O(n) once), then O(1) per component; a component still uncertain goes to a precise 3-/4-double
+// state (O(n), built on first need), then to cross_entropy_grad above. Targets t = rounded T softmax make
+// every component cancel by ~53 bits, so without this tier a long vector would cost O(n^2).
 class DistGrad {
  public:
   DistGrad(std::span<const double> x, std::span<const double> t);
@@ -31,8 +33,10 @@ class DistGrad {
 
  private:
   struct State;
+  struct Precise;
   std::span<const double> x_, t_;
-  State* s_;
+  std::unique_ptr<State> s_;
+  std::unique_ptr<Precise> p_;
 };
 double bce_loss(double x, double t);
 double bce_grad(double x, double t);

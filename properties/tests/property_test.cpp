@@ -28,10 +28,6 @@ std::string g_argv0 = "property_test";
 // entry once its test passes.
 const std::map<std::string, std::string>& reported_impl_bugs() {
   static const std::map<std::string, std::string> bugs = {
-      {"agreement.cross_entropy_dist.long",
-       "not run: cross_entropy(x, t) with t = RN(softmax(x)) sends every gradient component to the "
-       "multi-double tier, whose per-component cost makes n = 10^5..10^6 take minutes"},
-      {"agreement.cross_entropy_dist_grad.long", "not run: the same slow multi-double tier on long inputs"},
   };
   return bugs;
 }
