@@ -2,6 +2,7 @@
 #include "impl/check.hpp"
 
 #include <cstdio>
+#include <functional>
 
 namespace softcheck::detail {
 
@@ -11,6 +12,17 @@ std::string show(double v) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.17g", v);
   return buf;
+}
+
+void check_no_partial_overlap(const char* fn, const char* out_name, std::span<const double> x,
+                              std::span<const double> out) {
+  if (x.empty() || out.empty() || x.data() == out.data()) return;
+  // Compared as addresses (std::less gives a total order even across unrelated arrays).
+  const std::less<const double*> lt;
+  if (lt(out.data(), x.data() + x.size()) && lt(x.data(), out.data() + out.size()))
+    invalid(std::string(fn) + ": " + out_name + " overlaps x at an offset of " +
+            std::to_string(out.data() - x.data()) + " elements (in place needs " + out_name +
+            " to be x itself)");
 }
 
 void check_class_index(const char* fn, std::size_t n, std::size_t target) {

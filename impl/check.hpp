@@ -17,10 +17,19 @@ inline void check_same_length(const char* fn, const char* out_name, std::size_t 
     invalid(std::string(fn) + ": " + out_name + " has " + std::to_string(out) + " elements but x has " +
             std::to_string(n));
 }
-// grad: empty (skip the gradient) or of n elements.
-inline bool check_grad(const char* fn, std::size_t n, std::size_t g) {
-  if (g != 0) check_same_length(fn, "grad", n, g);
-  return g != 0;
+// An output may be x itself (in place) or apart from it; one that overlaps x at an offset would overwrite
+// inputs not yet read.
+void check_no_partial_overlap(const char* fn, const char* out_name, std::span<const double> x,
+                              std::span<const double> out);
+inline void check_output(const char* fn, const char* out_name, std::span<const double> x, std::span<double> y) {
+  check_same_length(fn, out_name, x.size(), y.size());
+  check_no_partial_overlap(fn, out_name, x, y);
+}
+// grad: empty (skip the gradient) or of n elements, x itself or apart from it.
+inline bool check_grad(const char* fn, std::span<const double> x, std::span<double> g) {
+  if (g.empty()) return false;
+  check_output(fn, "grad", x, g);
+  return true;
 }
 void check_class_index(const char* fn, std::size_t n, std::size_t target);
 void check_distribution(const char* fn, std::span<const double> x, std::span<const double> t);

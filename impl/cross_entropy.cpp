@@ -28,7 +28,7 @@ void fill(std::span<double> g, double v) {
 // classes' share, summed directly: softmax_k - 1 is never formed. Relative error < 2^-97.4.
 double cross_entropy(std::span<const double> x, std::size_t k, std::span<double> grad) {
   check_class_index("cross_entropy", x.size(), k);
-  bool want_grad = check_grad("cross_entropy", x.size(), grad.size());
+  bool want_grad = check_grad("cross_entropy", x, grad);
   Scan sc = scan(x);
   if (sc.nan || sc.posinf >= 2 || (sc.posinf == 0 && sc.all_neginf)) {
     fill(grad, kNaN);
@@ -81,7 +81,7 @@ double cross_entropy(std::span<const double> x, std::size_t k, std::span<double>
 // T softmax_i + t_i, and Ziv's test sends the close cases to the multi-double tier.
 double cross_entropy(std::span<const double> x, std::span<const double> t, std::span<double> grad) {
   check_distribution("cross_entropy", x, t);
-  bool want_grad = check_grad("cross_entropy", x.size(), grad.size());
+  bool want_grad = check_grad("cross_entropy", x, grad);
   if (want_grad && overlaps(t, grad)) {  // the gradient overwrites t: evaluate from a copy
     std::vector<double> tc(t.begin(), t.end());
     return cross_entropy(x, std::span<const double>(tc), grad);

@@ -9,22 +9,22 @@
 
 namespace softcheck::naive {
 
-using detail::check_same_length;
+using detail::check_output;
 
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double log_sigmoid(double x) { return std::log(sigmoid(x)); }
 
 void sigmoid(std::span<const double> x, std::span<double> y) {
-  check_same_length("naive::sigmoid", "y", x.size(), y.size());
+  check_output("naive::sigmoid", "y", x, y);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = sigmoid(x[i]);
 }
 void log_sigmoid(std::span<const double> x, std::span<double> y) {
-  check_same_length("naive::log_sigmoid", "y", x.size(), y.size());
+  check_output("naive::log_sigmoid", "y", x, y);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = log_sigmoid(x[i]);
 }
 
 void softmax(std::span<const double> x, std::span<double> y) {
-  check_same_length("naive::softmax", "y", x.size(), y.size());
+  check_output("naive::softmax", "y", x, y);
   double sum = 0;
   for (double v : x) sum += std::exp(v);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::exp(x[i]) / sum;
@@ -41,7 +41,7 @@ double logsumexp(std::span<const double> x) {
 
 double cross_entropy(std::span<const double> x, std::size_t target, std::span<double> grad) {
   detail::check_class_index("naive::cross_entropy", x.size(), target);
-  bool want = detail::check_grad("naive::cross_entropy", x.size(), grad.size());
+  bool want = detail::check_grad("naive::cross_entropy", x, grad);
   std::vector<double> p(x.size());
   softmax(x, p);
   double loss = -std::log(p[target]);
@@ -53,7 +53,7 @@ double cross_entropy(std::span<const double> x, std::size_t target, std::span<do
 }
 double cross_entropy(std::span<const double> x, std::span<const double> t, std::span<double> grad) {
   detail::check_distribution("naive::cross_entropy", x, t);
-  bool want = detail::check_grad("naive::cross_entropy", x.size(), grad.size());
+  bool want = detail::check_grad("naive::cross_entropy", x, grad);
   std::vector<double> p(x.size()), tc(t.begin(), t.end());
   softmax(x, p);
   double loss = 0, T = 0;

@@ -57,12 +57,12 @@ double log_sigmoid(double x) {
 }
 
 void sigmoid(std::span<const double> x, std::span<double> y) {
-  check_same_length("sigmoid", "y", x.size(), y.size());
+  check_output("sigmoid", "y", x, y);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = sigmoid(x[i]);
 }
 
 void log_sigmoid(std::span<const double> x, std::span<double> y) {
-  check_same_length("log_sigmoid", "y", x.size(), y.size());
+  check_output("log_sigmoid", "y", x, y);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = log_sigmoid(x[i]);
 }
 

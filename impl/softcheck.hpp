@@ -19,19 +19,19 @@ namespace softcheck {
 // σ(x) = 1 / (1 + e^-x), and log σ(x) = -log(1 + e^-x).
 double sigmoid(double x);
 double log_sigmoid(double x);
-// Element-wise; y.size() must equal x.size(); y may alias x.
+// Element-wise; y.size() must equal x.size(); y may be x itself (in place), not overlap it at an offset.
 void sigmoid(std::span<const double> x, std::span<double> y);
 void log_sigmoid(std::span<const double> x, std::span<double> y);
 
 // softmax(x)_i = e^{x_i} / Σ_j e^{x_j};  log_softmax(x)_i = x_i - logsumexp(x).
-// y.size() must equal x.size(); y may alias x (in place). Empty x: nothing to do.
+// y.size() must equal x.size(); y may be x itself (in place), not overlap it at an offset. Empty x: nothing to do.
 void softmax(std::span<const double> x, std::span<double> y);
 void log_softmax(std::span<const double> x, std::span<double> y);
 // log Σ e^{x_i}; empty x gives -inf.
 double logsumexp(std::span<const double> x);
 
 // Softmax cross-entropy with a class index k: L = -log_softmax(x)_k, ∂L/∂x = softmax(x) - e_k.
-// x must be non-empty and k < x.size(). grad: empty to skip the gradient, else of x.size(); it may alias x.
+// x must be non-empty and k < x.size(). grad: empty to skip the gradient, else of x.size(); it may be x itself.
 double cross_entropy(std::span<const double> x, std::size_t target, std::span<double> grad = {});
 // With a target distribution t (t_i ≥ 0 and finite; Σt need not be 1):
 // L = -Σ t_i log_softmax(x)_i (terms with t_i = 0 count as 0), ∂L/∂x = (Σt) softmax(x) - t.

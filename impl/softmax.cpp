@@ -46,7 +46,7 @@ using namespace detail;
 // softmax_i = e^(x_i - m) / (1 + s): term < 2^-99, S < 2^-98.3 (term + pairwise), division 15u^2:
 // relative error < 2^-97.4 < kRelErr, subnormal results rounded once from the scaled quotient.
 void softmax(std::span<const double> x, std::span<double> y) {
-  check_same_length("softmax", "y", x.size(), y.size());
+  check_output("softmax", "y", x, y);
   if (x.empty()) return;
   Scan sc = scan(x);
   if (sc.nan || sc.posinf >= 2 || (sc.posinf == 0 && sc.all_neginf)) {
@@ -73,7 +73,7 @@ void softmax(std::span<const double> x, std::span<double> y) {
 // difference x_i - m adds nothing: relative error < 2^-96.9. For the argmax this is -log1p(s), correct
 // to the last bit even when s = e^-700 (where x - m - log(S) has no correct digit).
 void log_softmax(std::span<const double> x, std::span<double> y) {
-  check_same_length("log_softmax", "y", x.size(), y.size());
+  check_output("log_softmax", "y", x, y);
   if (x.empty()) return;
   Scan sc = scan(x);
   if (sc.nan || sc.posinf >= 2 || (sc.posinf == 0 && sc.all_neginf)) {

@@ -11,7 +11,7 @@
 
 namespace softcheck::standard {
 
-using detail::check_same_length;
+using detail::check_output;
 
 // SciPy's expit / PyTorch's CPU sigmoid: 1 / (1 + exp(-x)).
 double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
@@ -19,11 +19,11 @@ double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 double log_sigmoid(double x) { return std::min(x, 0.0) - std::log1p(std::exp(-std::fabs(x))); }
 
 void sigmoid(std::span<const double> x, std::span<double> y) {
-  check_same_length("standard::sigmoid", "y", x.size(), y.size());
+  check_output("standard::sigmoid", "y", x, y);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = sigmoid(x[i]);
 }
 void log_sigmoid(std::span<const double> x, std::span<double> y) {
-  check_same_length("standard::log_sigmoid", "y", x.size(), y.size());
+  check_output("standard::log_sigmoid", "y", x, y);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = log_sigmoid(x[i]);
 }
 
@@ -41,13 +41,13 @@ double shifted_sum(std::span<const double> x, double m) {
 }  // namespace
 
 void softmax(std::span<const double> x, std::span<double> y) {
-  check_same_length("standard::softmax", "y", x.size(), y.size());
+  check_output("standard::softmax", "y", x, y);
   double m = max_of(x);
   double s = shifted_sum(x, m);
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = std::exp(x[i] - m) / s;
 }
 void log_softmax(std::span<const double> x, std::span<double> y) {
-  check_same_length("standard::log_softmax", "y", x.size(), y.size());
+  check_output("standard::log_softmax", "y", x, y);
   double m = max_of(x);
   double ls = std::log(shifted_sum(x, m));
   for (std::size_t i = 0; i < x.size(); ++i) y[i] = x[i] - m - ls;
@@ -62,7 +62,7 @@ double logsumexp(std::span<const double> x) {
 // PyTorch: loss = -log_softmax[k]; grad = softmax - onehot.
 double cross_entropy(std::span<const double> x, std::size_t target, std::span<double> grad) {
   detail::check_class_index("standard::cross_entropy", x.size(), target);
-  bool want = detail::check_grad("standard::cross_entropy", x.size(), grad.size());
+  bool want = detail::check_grad("standard::cross_entropy", x, grad);
   std::vector<double> ls(x.size());
   log_softmax(x, ls);
   double loss = -ls[target];
@@ -74,7 +74,7 @@ double cross_entropy(std::span<const double> x, std::size_t target, std::span<do
 }
 double cross_entropy(std::span<const double> x, std::span<const double> t, std::span<double> grad) {
   detail::check_distribution("standard::cross_entropy", x, t);
-  bool want = detail::check_grad("standard::cross_entropy", x.size(), grad.size());
+  bool want = detail::check_grad("standard::cross_entropy", x, grad);
   std::vector<double> ls(x.size()), tc(t.begin(), t.end());
   log_softmax(x, ls);
   double loss = 0, T = 0;

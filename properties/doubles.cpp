@@ -170,9 +170,11 @@ rc::Gen<double> near(double t, std::uint64_t max_ulps) {
         const double dir = chance(r, 0.5) ? kInf : -kInf;
         for (std::uint64_t i = 0; i < k && i < 64; ++i) v = std::nextafter(v, dir);
         if (k > 64) {  // far neighbours: step in the bit pattern (same binade for the sizes used here)
-          const auto b = std::bit_cast<std::int64_t>(t);
+          // In unsigned arithmetic: near a negative t (sign bit set) the signed sum overflowed (UBSan). The
+          // checks below reject a step that wrapped past the sign or into inf/NaN.
+          const auto b = std::bit_cast<std::uint64_t>(t);
           const auto step = static_cast<std::int64_t>(k) * ((dir > 0) == (t >= 0) ? 1 : -1);
-          const double w = std::bit_cast<double>(b + step);
+          const double w = std::bit_cast<double>(b + static_cast<std::uint64_t>(step));
           if (std::isfinite(w) && std::signbit(w) == std::signbit(t)) v = w;
         }
         return v;

@@ -47,6 +47,25 @@ std::optional<double> parse_double(std::string_view text) {
   return v;  // ERANGE still yields the correctly rounded value (±0, subnormal, ±inf): keep it
 }
 
+void check_json_nesting(std::string_view text, const std::string& origin, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (const char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth)
+        throw InputError(fmt::format("{}: JSON nested deeper than {} levels", origin, max_depth));
+    } else if (c == ']' || c == '}') {
+      --depth;  // unbalanced text is the parser's to reject
+    }
+  }
+}
+
 void write_atomically(const std::filesystem::path& path, std::string_view content) {
   namespace fs = std::filesystem;
   const fs::path dir = path.has_parent_path() ? path.parent_path() : fs::path(".");

@@ -22,6 +22,11 @@ std::string hex(double v);
 // Parses hex floats, decimal numbers, inf and nan; nullopt unless the whole text is one number.
 std::optional<double> parse_double(std::string_view text);
 
+// Throws InputError naming `origin` when JSON `text` nests arrays and objects deeper than `max_depth`:
+// nlohmann::json copies and prints values recursively, so a file of 10^5 '[' overflowed the stack (fuzzer).
+// softcheck's own files nest 8 deep. Call before json::parse.
+void check_json_nesting(std::string_view text, const std::string& origin, int max_depth = 64);
+
 // Writes `content` to `path` through a temporary file in the same folder and a rename, so a reader
 // (or an interrupted run) never sees a half-written file. Throws InputError naming the path.
 void write_atomically(const std::filesystem::path& path, std::string_view content);

@@ -40,6 +40,13 @@ double nice_ceiling(double v) {
 
 std::string budget_text(const Budget& b) { return b.unbounded ? "inf" : format_ulp(b.max_ulp); }
 
+// Whether any budget entry (any regime) covers impl × fn.
+bool budgeted(const Budgets& b, const std::string& impl, const std::string& fn) {
+  const auto i = b.table.find(impl);
+  if (i == b.table.end()) return false;
+  return i->second.count(fn) || i->second.count("*");
+}
+
 }  // namespace
 
 const Budget* Budgets::find(const std::string& impl, const std::string& function, const std::string& regime) const {
@@ -54,10 +61,11 @@ const Budget* Budgets::find(const std::string& impl, const std::string& function
 }
 
 Budgets parse_budgets(const std::string& text, const std::string& origin) {
+  check_json_nesting(text, origin);
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999 (fuzzer)
     throw InputError(fmt::format("{}: not valid JSON ({})", origin, e.what()));
   }
   if (!j.is_object()) throw InputError(fmt::format("{}: expected a JSON object", origin));
@@ -126,8 +134,12 @@ GateResult run_gate(const Report& rep, const Budgets& budgets, const std::string
       for (const Cell& c : rep.cells)
         if (c.function == fn && c.implementation == impl) cells.push_back(&c);
       const std::string who = fmt::format("{} × {}", fn, impl);
+      const Function* f = find_function(fn);
       if (cells.empty()) {
-        if (budgets.find(impl, fn, "*")) unchecked.push_back(fmt::format("{}: no samples in this run", who));
+        if (budgeted(budgets, impl, fn))
+          unchecked.push_back(fmt::format("{}: budgeted, but the report has no cell for it (no regime of its kind "
+                                          "selected, or an incomplete report)",
+                                          who));
         continue;
       }
       bool any_budget = false;
@@ -138,8 +150,19 @@ GateResult run_gate(const Report& rep, const Budgets& budgets, const std::string
       }
       if (!cells.front()->provided) {
         unchecked.push_back(fmt::format("{}: budgeted, but the implementation does not provide `{}`", who,
-                                        find_function(fn)->kernel));
+                                        f ? f->kernel : std::string_view("?")));
         continue;
+      }
+      // Every regime of the run that serves this function must have its cell (a report cut or edited by hand
+      // must not pass for the part that is gone).
+      for (const RegimeInfo& r : rep.regimes) {
+        const bool serves = r.name == kWorstRegime
+                                ? std::any_of(rep.run.worst.begin(), rep.run.worst.end(),
+                                              [&](const WorstFileInfo& w) { return w.function == fn; })
+                                : f && r.scalar == f->scalar;
+        if (serves && budgets.find(impl, fn, r.name) &&
+            std::none_of(cells.begin(), cells.end(), [&](const Cell* c) { return c->regime == r.name; }))
+          unchecked.push_back(fmt::format("{} [{}]: budgeted, but the report has no cell for it", who, r.name));
       }
       for (const Cell* c : cells) {
         const std::string where = fmt::format("{} [{}]", who, c->regime);
@@ -148,14 +171,19 @@ GateResult run_gate(const Report& rep, const Budgets& budgets, const std::string
           unchecked.push_back(fmt::format("{}: no budget for regime {}", where, c->regime));
           continue;
         }
+        if (c->skipped)
+          unchecked.push_back(fmt::format("{}: {} sample(s) not evaluated: the kernel had crashed or hung too often "
+                                          "(--max-crashes)",
+                                          where, c->skipped));
         if (c->samples == 0) {
-          unchecked.push_back(fmt::format("{}: no samples", where));
+          if (!c->skipped) unchecked.push_back(fmt::format("{}: no samples", where));
           continue;
         }
         ++g.checked;
         const std::size_t before = breach.size();
         if (c->errors)
-          breach.push_back(fmt::format("{}: {} kernel call(s) failed; first: {}", where, c->errors,
+          breach.push_back(fmt::format("{}: {} kernel call(s) failed{}; first: {}", where, c->errors,
+                                       c->crashes ? fmt::format(" ({} crashed or hung)", c->crashes) : "",
                                        c->first_error ? format_witness(*c->first_error, fn, 64) : "?"));
         Use& u = uses[b];
         u.budget = b;

@@ -4,10 +4,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <climits>
 #include <cmath>
+#include <cstdint>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <type_traits>
 
 #include "reports/common.hpp"
 #include "reports/functions.hpp"
@@ -144,6 +148,8 @@ struct Writer {
     j["nonfinite"] = c.nonfinite;
     j["special_mismatch"] = c.special_mismatch;
     j["errors"] = c.errors;
+    j["crashes"] = c.crashes;
+    j["skipped"] = c.skipped;
     j["uncertain"] = c.uncertain;
     j["mean_ulp"] = c.mean_ulp();
     j["ulp_sum"] = c.ulp_sum.to_string();
@@ -215,6 +221,12 @@ struct Reader {
     if (j.contains("input_file")) {
       const std::string rel = get_str(j, "input_file", where);
       if (auto it = files.find(rel); it != files.end()) return it->second;
+      // Only what the writer makes: a regular file under the report's folder ("/dev/zero" hung a merge, fuzzer).
+      const std::filesystem::path rp(rel);
+      std::error_code ec;
+      if (rel.empty() || rp.is_absolute() || std::find(rp.begin(), rp.end(), "..") != rp.end() ||
+          !std::filesystem::is_regular_file(dir / rp, ec))
+        throw InputError(fmt::format("{}: 'input_file' must name a file under the report's folder, not '{}'", where, rel));
       const WorstFile wf = parse_worst_file(read_file(dir / rel), f.input, (dir / rel).string());
       if (wf.cases.size() != 1) throw InputError(fmt::format("{}: '{}' should hold one case", where, rel));
       auto p = std::make_shared<const Input>(wf.cases[0].input);
@@ -257,6 +269,11 @@ struct Reader {
     if (j.is_null()) return;
     const json& v = at(j, "value", where);
     if (!v.is_number()) throw InputError(fmt::format("{}: 'value' is not a number", where));
+    // An integer maximum (max_distance) must be an integer in range: nlohmann converts 1e300 to int64 with
+    // undefined behaviour (fuzzer).
+    if constexpr (std::is_integral_v<T>)
+      if (!v.is_number_integer() || (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t{INT64_MAX}))
+        throw InputError(fmt::format("{}: 'value' is not an integer", where));
     m.value = v.get<T>();
     m.witness = witness(at(j, "witness", where), f, true, where);
   }
@@ -285,6 +302,9 @@ struct Reader {
     c.nonfinite = get_u64(j, "nonfinite", where);
     c.special_mismatch = get_u64(j, "special_mismatch", where);
     c.errors = get_u64(j, "errors", where);
+    // Added to schema /1 later: absent in older reports, where they were 0.
+    if (j.contains("crashes")) c.crashes = get_u64(j, "crashes", where);
+    if (j.contains("skipped")) c.skipped = get_u64(j, "skipped", where);
     c.uncertain = get_u64(j, "uncertain", where);
     const auto sum = ExactSum::parse(get_str(j, "ulp_sum", where));
     if (!sum) throw InputError(fmt::format("{}: 'ulp_sum' is not an exact sum", where));
@@ -317,7 +337,10 @@ struct Reader {
       if (x.contains("nonfinite")) {
         const json& nf = x.at("nonfinite");
         if (!nf.is_array() || nf.size() != XBins::kBins) throw InputError(fmt::format("{}: bad x_bins", where));
-        for (int k = 0; k < XBins::kBins; ++k) b.nonfinite[k] = nf[k].get<std::uint64_t>();
+        for (int k = 0; k < XBins::kBins; ++k) {
+          if (!nf[k].is_number_unsigned()) throw InputError(fmt::format("{}: bad x_bins", where));  // -1.5: UB (fuzzer)
+          b.nonfinite[k] = nf[k].get<std::uint64_t>();
+        }
       }
       c.xbins = b;
     }
@@ -425,10 +448,11 @@ std::string timings_to_json(const Report& rep) {
 }
 
 Report report_from_json(const std::string& text, const std::filesystem::path& dir, const std::string& origin) {
+  check_json_nesting(text, origin);
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for a number like 1e999 (fuzzer)
     throw InputError(fmt::format("{}: not valid JSON ({})", origin, e.what()));
   }
   try {
@@ -477,21 +501,35 @@ Report report_from_json(const std::string& text, const std::filesystem::path& di
 }
 
 void timings_from_json(Report& rep, const std::string& text, const std::string& origin) {
+  check_json_nesting(text, origin);
   json j;
   try {
     j = json::parse(text);
     if (!j.is_object() || j.value("schema", "") != kTimingsSchema)
       throw InputError(fmt::format("{}: not a {} file", origin, kTimingsSchema));
+    // Integers are checked before conversion: nlohmann converts a float such as 1e300 or -1.5 to an integer
+    // type with undefined behaviour (fuzzer: kernel_seconds 1e300).
+    auto count = [&](const json& v, const char* what, std::uint64_t max) {
+      if (!v.is_number_unsigned() || v.get<std::uint64_t>() > max)
+        throw InputError(fmt::format("{}: '{}' is not a count", origin, what));
+      return v.get<std::uint64_t>();
+    };
+    auto nanoseconds = [&](const json& v, const char* what) {
+      const double seconds = v.get<double>();
+      if (!(seconds >= 0 && seconds < 9e9))  // 9e18 ns < 2^63
+        throw InputError(fmt::format("{}: '{}' is not a number of seconds in [0, 9e9)", origin, what));
+      return static_cast<std::int64_t>(seconds * 1e9);
+    };
     rep.timings.wall_s = j.at("wall_seconds").get<double>();
-    rep.timings.threads = j.at("threads").get<unsigned>();
+    rep.timings.threads = static_cast<unsigned>(count(j.at("threads"), "threads", UINT_MAX));
     rep.timings.oracle.clear();
     for (auto it = j.at("oracle_seconds").begin(); it != j.at("oracle_seconds").end(); ++it)
-      rep.timings.oracle.emplace_back(it.key(), static_cast<std::int64_t>(it.value().get<double>() * 1e9));
+      rep.timings.oracle.emplace_back(it.key(), nanoseconds(it.value(), "oracle_seconds"));
     std::map<std::tuple<std::string, std::string, std::string>, CellTiming> by_name;
     for (const auto& c : j.at("cells"))
       by_name[{c.at("function").get<std::string>(), c.at("regime").get<std::string>(),
                c.at("implementation").get<std::string>()}] = {
-          static_cast<std::int64_t>(c.at("kernel_seconds").get<double>() * 1e9), c.at("calls").get<std::uint64_t>()};
+          nanoseconds(c.at("kernel_seconds"), "kernel_seconds"), count(c.at("calls"), "calls", UINT64_MAX)};
     rep.timings.cells.assign(rep.cells.size(), {});
     for (std::size_t i = 0; i < rep.cells.size(); ++i) {
       const Cell& c = rep.cells[i];

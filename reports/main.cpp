@@ -1,8 +1,12 @@
-// softcheck: the command-line program (report, gate, merge, hunt, list). Exit status: 0 success or within
-// budget, 1 a gate breach or budget not checked, 2 a usage or input error, 3 an internal error.
+// softcheck: the command-line program (report, gate, merge, hunt, list, check, eval). Exit status: 0 success or
+// within budget, 1 a gate breach, budget not checked or property failed, 2 a usage or input error, 3 an internal
+// error.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <charconv>
+#include <cstdint>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -13,9 +17,13 @@
 
 #include "properties/regimes.hpp"
 #include "reports/common.hpp"
+#include "reports/failures.hpp"
+#include "reports/check.hpp"
+#include "reports/eval.hpp"
 #include "reports/functions.hpp"
 #include "reports/gate.hpp"
 #include "reports/hunt.hpp"
+#include "reports/isolate.hpp"
 #include "reports/json.hpp"
 #include "reports/render.hpp"
 #include "reports/sweep.hpp"
@@ -30,24 +38,53 @@ using sr::InputError;
 
 namespace {
 
+// CLI11 2.1 reads "-5" into an unsigned option as 2^64 - 5 and a 25-digit number as 0: integer options
+// take only decimal digits that fit (the message names the text; CLI11 prefixes the option).
+std::string count_check(const std::string& s, std::uint64_t max) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || s[0] == '+' || ec != std::errc() || end != s.data() + s.size() || v > max)
+    return fmt::format("'{}' is not an integer from 0 to {}", s, max);
+  return {};
+}
+const CLI::Validator kCount([](std::string& s) { return count_check(s, UINT64_MAX); }, "UINT64");
+const CLI::Validator kCount32([](std::string& s) { return count_check(s, UINT32_MAX); }, "UINT32");
+const CLI::Validator kSize([](std::string& s) { return count_check(s, SIZE_MAX); }, "SIZE");
+// Seconds: a finite number >= 0 (CLI11 takes "nan" and "-1" as doubles).
+const CLI::Validator kSeconds(
+    [](std::string& s) -> std::string {
+      double v = 0;
+      const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+      if (s.empty() || ec != std::errc() || end != s.data() + s.size() || !std::isfinite(v) || v < 0)
+        return fmt::format("'{}' is not a finite number of seconds >= 0", s);
+      return {};
+    },
+    "SECONDS");
+
 struct SweepArgs {
   std::uint64_t samples = 100000, long_samples = 1, seed = 1;
   unsigned threads = 0;
   std::vector<std::string> functions, regimes, impls{"accurate", "standard", "naive"}, swaps;
   std::string shard, worst = "default";
   bool no_progress = false;
+  double call_timeout = 60;  // isolation (reports/isolate.hpp): see add_sweep_options
+  unsigned max_crashes = 10;
+  bool no_isolation = false;
 };
 
 void add_sweep_options(CLI::App* app, SweepArgs& a) {
   app->add_option("-n,--samples", a.samples,
                   "Samples per function, spread evenly over its regimes but `long` (4 scalar: 25000 each; 7 vector: "
                   "14286 each)")
+      ->check(kCount)
       ->capture_default_str();
   app->add_option("--long-samples", a.long_samples, "Samples of the `long` regime (n up to 10^6: expensive)")
+      ->check(kCount)
       ->capture_default_str();
   app->add_option("--seed", a.seed, "Seed: the same seed and counts give a byte-identical report.json")
+      ->check(kCount)
       ->capture_default_str();
-  app->add_option("-j,--threads", a.threads, "Worker threads (0: every core)")->capture_default_str();
+  app->add_option("-j,--threads", a.threads, "Worker threads (0: every core)")->check(kCount32)->capture_default_str();
   app->add_option("-f,--function", a.functions, "Functions to run (comma-separated; default: all)")->delimiter(',');
   app->add_option("-r,--regime", a.regimes, "Regimes to run (comma-separated; default: all)")->delimiter(',');
   app->add_option("-i,--impl", a.impls, "Implementations (comma-separated)")->delimiter(',')->capture_default_str();
@@ -60,6 +97,18 @@ void add_sweep_options(CLI::App* app, SweepArgs& a) {
                   "Debug: ENTRY=IMPL replaces the accurate implementation's kernel ENTRY by IMPL's (proves the gate "
                   "catches it)");
   app->add_flag("--no-progress", a.no_progress, "No progress bar even on a terminal");
+  app->add_option("--call-timeout", a.call_timeout,
+                  "Seconds a kernel call may run before it counts as hung (killed, recorded, the run goes on); 0: "
+                  "no limit")
+      ->check(kSeconds)
+      ->capture_default_str();
+  app->add_option("--max-crashes", a.max_crashes,
+                  "After this many crashes or hangs of one implementation's kernel, skip its remaining calls (they "
+                  "fail the gate); 0: no limit")
+      ->check(kCount32)
+      ->capture_default_str();
+  app->add_flag("--no-isolation", a.no_isolation,
+                "Run the kernels inside softcheck's process (debugging): a crashing kernel then kills softcheck");
 }
 
 unsigned parse_uint(const std::string& s, const char* what) {
@@ -71,6 +120,22 @@ unsigned parse_uint(const std::string& s, const char* what) {
 // The one place that turns an --impl name into Kernels: a bundled name, a plugin name on the plugin
 // search path, or a path to a plugin .so (impl/kernels.hpp, load_kernels).
 softcheck::Kernels resolve_implementation(const std::string& name) {
+  const auto& bundled = softcheck::bundled_kernel_names();
+  if (std::find(bundled.begin(), bundled.end(), name) == bundled.end()) {
+    // Loading runs the plugin's code (constructors, softcheck_plugin_abi): try it in a child first, so that a
+    // plugin crashing or hanging there is an input error naming it, not a crash of softcheck.
+    const auto failed = sr::isolate::run_isolated([&](sr::isolate::Calls& calls) {
+      calls.begin(0, "load");
+      try {
+        (void)softcheck::load_kernels(name);
+      } catch (...) {  // reported by the load below, in this process
+      }
+      calls.end();
+    });
+    if (failed)
+      throw InputError(fmt::format("implementation '{}' {} while loading (dlopen, softcheck_plugin_abi)", name,
+                                   failed->describe()));
+  }
   try {
     return softcheck::load_kernels(name);
   } catch (const std::invalid_argument& e) {
@@ -106,6 +171,26 @@ void progress_printer(const sr::Progress& p) {
                    static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), p.elapsed_s);
     }
   }
+}
+
+// Prints each crash or hang as the sweep grades it; `crash_dir` (may be empty) is where the whole input goes.
+std::function<void(const sr::KernelFailure&)> failure_printer(const std::filesystem::path& crash_dir) {
+  return [crash_dir](const sr::KernelFailure& f) {
+    const std::string hint = crash_dir.empty()
+                                 ? "--out DIR writes the whole input to DIR/crashes/<function>.wc"
+                                 : "whole input in " + (crash_dir / (f.functions.front() + ".wc")).string();
+    std::fprintf(stderr, "%ssoftcheck: FAILED %s\n", ::isatty(STDERR_FILENO) ? "\n" : "",
+                 sr::describe_failure(f, hint).c_str());
+  };
+}
+
+// After the run: the inputs of crashed or hung calls into <out>/crashes/ (none without an output folder).
+void write_failures(const sr::Report& rep, const std::filesystem::path& out) {
+  if (rep.failures.empty()) return;
+  const auto files = out.empty() ? std::vector<std::filesystem::path>{} : sr::write_failure_files(rep.failures, out / "crashes");
+  std::fprintf(stderr, "softcheck: %zu kernel call(s) crashed or hung (isolated: recorded, the run went on)%s%s\n",
+               rep.failures.size(), files.empty() ? "" : "; their inputs: ",
+               files.empty() ? "" : (out / "crashes").string().c_str());
 }
 
 sr::SweepOptions sweep_options(const SweepArgs& a) {
@@ -162,6 +247,10 @@ sr::SweepOptions sweep_options(const SweepArgs& a) {
     o.worst_dir = a.worst;
   }
   if (!a.no_progress) o.progress = progress_printer;
+  if (!(a.call_timeout >= 0)) throw InputError("--call-timeout: want a number of seconds ≥ 0");
+  o.call_timeout_s = a.call_timeout;
+  o.max_crashes = a.max_crashes;
+  o.isolate = !a.no_isolation;
   return o;
 }
 
@@ -225,6 +314,102 @@ int cmd_list() {
   return 0;
 }
 
+// `check` and `eval` (reports/check.hpp, reports/eval.hpp): options and the glue to the library.
+struct CheckArgs {
+  std::string impl, property, exclude;
+  std::uint64_t seed = 0;
+  double scale = 1, budget = 1;
+  bool no_shrink = false, verbose = false, list = false;
+  CLI::Option *seed_opt = nullptr, *scale_opt = nullptr, *budget_opt = nullptr;
+};
+
+void add_check_options(CLI::App* app, CheckArgs& a) {
+  app->add_option("-i,--impl", a.impl, "Implementation: accurate, standard, naive, a plugin name or a plugin .so path")
+      ->required();
+  app->add_option("-p,--property", a.property,
+                  "Properties to run: ids with '*' wildcards, alternatives separated by ',' or ':' (default: all)");
+  app->add_option("--exclude", a.exclude, "Properties not to run (same syntax)");
+  a.seed_opt = app->add_option("--seed", a.seed, "Seed (default: RC_PARAMS seed=..., else 20240604)")->check(kCount);
+  a.scale_opt = app->add_option("--scale", a.scale, "Multiply every case count (default: SOFTCHECK_PROPERTY_SCALE, else 1)");
+  a.budget_opt = app->add_option("--budget", a.budget, "The error budget in ULP that agreement properties allow (default 1)");
+  app->add_flag("--no-shrink", a.no_shrink, "Report the first counterexample found, unshrunk");
+  app->add_flag("-v,--verbose", a.verbose, "Also list each property that was not provided");
+  app->add_flag("--list", a.list, "List the selected properties and the kernel entries they need; run nothing");
+}
+
+int cmd_check(const CheckArgs& a, const char* argv0) {
+  sr::CheckOptions o;
+  try {
+    o.suite = softcheck::properties::options_from_environment();
+  } catch (const std::invalid_argument& e) {
+    throw InputError(e.what());
+  }
+  if (a.seed_opt->count()) o.suite.seed = a.seed;
+  if (a.scale_opt->count()) {
+    if (!(a.scale > 0) || !std::isfinite(a.scale)) throw InputError("--scale: want a number > 0");
+    o.suite.scale = a.scale;
+  }
+  if (a.budget_opt->count()) {
+    if (!(a.budget > 0)) throw InputError("--budget: want a number of ULPs > 0");
+    o.suite.budget_ulps = a.budget;
+  }
+  if (a.no_shrink) o.suite.shrink = false;
+  o.suite.filter = a.property;
+  std::replace(o.suite.filter.begin(), o.suite.filter.end(), ',', ':');
+  o.exclude = a.exclude;
+  std::replace(o.exclude.begin(), o.exclude.end(), ',', ':');
+  o.verbose = a.verbose;
+  const softcheck::Kernels k = resolve_implementation(a.impl);
+  if (a.list) {
+    std::fputs(sr::format_property_list(k, o).c_str(), stdout);
+    return 0;
+  }
+  if (::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO))  // the PASS/FAIL line that follows overwrites it
+    o.on_start = [](const std::string& id) { std::fprintf(stderr, "running %s ...\r", id.c_str()); };
+  o.replay_command = fmt::format("{} check --impl {}", sr::shell_word(argv0), sr::shell_word(a.impl));
+  if (a.budget_opt->count()) o.replay_command += fmt::format(" --budget {}", a.budget);
+  const sr::CheckSummary s = sr::run_check(k, o, [](const std::string& text) {
+    std::fputs(text.c_str(), stdout);
+    std::fflush(stdout);
+  });
+  return s.exit_status();
+}
+
+struct EvalArgs {
+  std::string function, impl = "accurate", target, targets;
+  bool json = false;
+  CLI::Option *target_opt = nullptr, *targets_opt = nullptr;
+};
+
+// Long options only: an input such as -inf must not read as short options.
+void add_eval_options(CLI::App* app, EvalArgs& a) {
+  app->add_option("function", a.function,
+                  "sigmoid, log_sigmoid, softmax, log_softmax, logsumexp, cross_entropy, cross_entropy_dist, "
+                  "bce_with_logits (or a report row, e.g. cross_entropy_grad); the inputs x1 x2 ... follow")
+      ->required();
+  // The inputs are the arguments left over (allow_extras), in order: so -inf or -.5 is an input, not an option.
+  app->allow_extras();
+  app->footer("Inputs x1 x2 ...: decimal or hex floats (-2.5e-3, 0x1.8p-3), inf, -inf, nan; exactly parsed, an "
+              "out-of-range number (1e999, 1e-400) is an error.\nExit status: 0 evaluated, 2 usage or input error.");
+  app->add_option("--impl", a.impl, "Implementation (bundled name, plugin name or .so path)")->capture_default_str();
+  a.target_opt = app->add_option("--target", a.target, "cross_entropy: the class index K; bce_with_logits: t in [0, 1]");
+  a.targets_opt = app->add_option("--targets", a.targets, "cross_entropy_dist: t1,t2,...,tn (one per input)");
+  app->add_flag("--json", a.json, "Print one JSON object");
+}
+
+int cmd_eval(const EvalArgs& a, std::vector<std::string> inputs) {
+  for (const std::string& x : inputs)
+    if (x.size() > 2 && x.compare(0, 2, "--") == 0)
+      throw InputError(fmt::format("eval: unknown option '{}' (softcheck eval --help)", x));
+  sr::EvalRequest r{a.function, a.impl, std::move(inputs), std::nullopt, std::nullopt};
+  if (a.target_opt->count()) r.target = a.target;
+  if (a.targets_opt->count()) r.targets = a.targets;
+  const softcheck::Kernels k = resolve_implementation(a.impl);
+  const sr::Evaluation e = sr::evaluate(k, r);
+  std::fputs((a.json ? sr::format_json(e) : sr::format_text(e)).c_str(), stdout);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -269,21 +454,56 @@ int main(int argc, char** argv) {
   hunt->add_option("-i,--impl", hunt_impl, "Implementation whose error is maximised")->capture_default_str();
   hunt->add_option("-r,--regime", hunt_args.regimes, "Regimes to start from (default: all of the function's kind but special and long)")
       ->delimiter(',');
-  hunt->add_option("--seed", hunt_args.seed, "Seed")->capture_default_str();
-  hunt->add_option("-j,--threads", hunt_args.threads, "Threads (0: every core)")->capture_default_str();
-  hunt->add_option("--restarts", hunt_restarts, "Random samples drawn before refining")->capture_default_str();
-  hunt->add_option("--steps", hunt_steps, "Refinement steps per candidate")->capture_default_str();
-  hunt->add_option("--candidates", hunt_candidates, "Worst random samples refined")->capture_default_str();
-  hunt->add_option("--keep", hunt_keep, "Distinct worst inputs kept")->capture_default_str();
-  hunt->add_option("--max-n", hunt_max_n, "Refinement never grows a vector beyond this length")->capture_default_str();
-  hunt->add_option("--seconds", hunt_seconds, "Wall-clock limit of the refinement (0: none)")->capture_default_str();
+  hunt->add_option("--seed", hunt_args.seed, "Seed")->check(kCount)->capture_default_str();
+  hunt->add_option("-j,--threads", hunt_args.threads, "Threads (0: every core)")->check(kCount32)->capture_default_str();
+  hunt->add_option("--restarts", hunt_restarts, "Random samples drawn before refining")->check(kCount)->capture_default_str();
+  hunt->add_option("--steps", hunt_steps, "Refinement steps per candidate")->check(kCount)->capture_default_str();
+  hunt->add_option("--candidates", hunt_candidates, "Worst random samples refined")->check(kSize)->capture_default_str();
+  hunt->add_option("--keep", hunt_keep, "Distinct worst inputs kept")->check(kSize)->capture_default_str();
+  hunt->add_option("--max-n", hunt_max_n, "Refinement never grows a vector beyond this length")->check(kSize)->capture_default_str();
+  hunt->add_option("--seconds", hunt_seconds, "Wall-clock limit of the refinement (0: none)")->check(kSeconds)->capture_default_str();
   hunt->add_option("--worst", hunt_worst, "Worst-case folder (default: " SOFTCHECK_WORST_DIR ")");
   hunt->add_flag("--write", hunt_write, "Append the findings to <worst>/<function>.wc (else print them)");
 
   auto* list = app.add_subcommand("list", "List the functions (with κ), regimes and implementations");
 
+  CheckArgs check_args;
+  auto* check = app.add_subcommand("check", "Run the property suite against one implementation: 0 all pass, 1 a "
+                                            "failure, 2 usage/input error");
+  add_check_options(check, check_args);
+  EvalArgs eval_args;
+  auto* eval = app.add_subcommand("eval", "Evaluate one input: the implementation's value, the correctly rounded "
+                                          "value and the error in ULPs, per output component");
+  add_eval_options(eval, eval_args);
+
+  // An unknown first word is named (CLI11 would only say that a subcommand is required).
+  if (argc > 1) {
+    const std::string first = argv[1];
+    bool known = first == "-h" || first == "--help" || first == "--version";
+    std::string names;
+    for (const CLI::App* sub : app.get_subcommands({})) {
+      known = known || sub->get_name() == first;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "softcheck: error: unknown %s '%s' (commands: %s)\nRun 'softcheck --help'.\n",
+                   first.rfind('-', 0) == 0 ? "option" : "command", first.c_str(), names.c_str());
+      return 2;
+    }
+  }
+
+  // `eval`'s inputs are its left-over arguments; CLI11 2.1 rejects them after a "--", so eval drops that one
+  // "--" (a habit: softcheck eval softmax -- -inf 0).
+  std::vector<std::string> eval_argv;
+  if (argc > 1 && std::string_view(argv[1]) == "eval") {
+    eval_argv.assign(argv + 1, argv + argc);
+    if (const auto dd = std::find(eval_argv.begin(), eval_argv.end(), "--"); dd != eval_argv.end()) eval_argv.erase(dd);
+    std::reverse(eval_argv.begin(), eval_argv.end());  // CLI11 parses a reversed vector
+    app.name(argv[0]);
+  }
   try {
-    app.parse(argc, argv);
+    if (eval_argv.empty()) app.parse(argc, argv);
+    else app.parse(eval_argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     std::fprintf(stderr, "softcheck: error: %s\nRun 'softcheck --help' (or 'softcheck <command> --help').\n", e.what());
@@ -292,18 +512,23 @@ int main(int argc, char** argv) {
 
   try {
     if (*list) return cmd_list();
+    if (*check) return cmd_check(check_args, argv[0]);
+    if (*eval) return cmd_eval(eval_args, eval->remaining());
 
     if (*report) {
       const auto formats = parse_formats(report_formats);
       sr::SweepOptions o = sweep_options(report_args);
       sr::ensure_writable_dir(report_out);  // before the sweep, not after minutes of work
       if (!report_gate.empty()) sr::parse_budgets(sr::read_file(report_gate), report_gate);
+      o.on_failure = failure_printer(std::filesystem::path(report_out) / "crashes");
       const sr::Report rep = sr::run_sweep(o);
       int status = 0;
       std::string gate_md;
       if (!report_gate.empty()) status = gate_and_print(rep, report_gate, gate_md);
       write_outputs(rep, report_out, formats, gate_md);
+      write_failures(rep, report_out);
       announce(rep, report_out, formats);
+      if (sr::has_crashes(rep)) status = 1;  // a kernel crashed or hung: the run failed to measure it
       return status;
     }
 
@@ -317,7 +542,9 @@ int main(int argc, char** argv) {
       } else {
         sr::SweepOptions o = sweep_options(gate_args);
         if (!gate_out.empty()) sr::ensure_writable_dir(gate_out);
+        o.on_failure = failure_printer(gate_out.empty() ? std::filesystem::path() : std::filesystem::path(gate_out) / "crashes");
         rep = sr::run_sweep(o);
+        write_failures(rep, gate_out);
       }
       std::string gate_md;
       const int status = gate_and_print(rep, gate_budgets, gate_md);
@@ -348,6 +575,7 @@ int main(int argc, char** argv) {
       if (!merge_gate.empty()) status = gate_and_print(rep, merge_gate, gate_md);
       write_outputs(rep, merge_out, formats, gate_md);
       std::fprintf(stderr, "softcheck: merged %zu shards -> %s\n", shards.size(), merge_out.c_str());
+      if (sr::has_crashes(rep)) status = 1;  // a shard's kernel crashed or hung
       return status;
     }
 

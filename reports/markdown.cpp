@@ -49,10 +49,12 @@ std::string format_witness(const Witness& w, const std::string& function, std::s
   std::string s = w.input ? format_input(*w.input, function, max_elements) : "(input not recorded)";
   s += fmt::format(" [regime {}, sample {}", w.regime, w.index);
   const Function* f = find_function(function);
-  if (f && !f->scalar && f->id != Fn::kLogsumexp && f->id != Fn::kCrossEntropy && f->id != Fn::kCrossEntropyDist)
+  if (f && !f->scalar && f->id != Fn::kLogsumexp && f->id != Fn::kCrossEntropy && f->id != Fn::kCrossEntropyDist &&
+      w.message.empty())  // an error is the whole call's, not one component's
     s += fmt::format(", component {}", w.component);
   s += "]";
-  if (!w.message.empty()) return s + ": threw \"" + w.message + "\"";
+  if (!w.message.empty())
+    return s + (is_crash_message(w.message) ? ": " + w.message : ": threw \"" + w.message + "\"");
   return s + fmt::format(": got {}, correctly rounded {} ({} ULP, {} apart)", hex(w.y), hex(w.expected),
                          format_ulp(w.ulp), w.distance == INT64_MAX ? std::string("NaN") : std::to_string(w.distance));
 }
@@ -66,6 +68,8 @@ std::string headline_value(const Cell& c) {
   const std::uint64_t bad = c.nonfinite + c.special_mismatch;
   if (bad) s = fmt::format("∞ ({} NaN/inf)", bad);
   if (c.errors) s += fmt::format(", {} errors", c.errors);
+  if (c.crashes) s += fmt::format(" ({} crashed or hung)", c.crashes);
+  if (c.skipped) s += fmt::format(", {} skipped", c.skipped);
   return s;
 }
 
@@ -79,8 +83,6 @@ double ns_per_call(const Report& rep, std::size_t i) {
 std::string render_markdown(const Report& rep, const std::string& extra) {
   std::string md;
   md += "# softcheck accuracy report\n\n";
-  std::uint64_t oracle_values = 0;
-  for (const Cell& c : rep.cells) oracle_values += c.values;
   md += fmt::format(
       "Seed {} · {} samples per function over its regimes (`long`: {}) · implementations: {} · {} regimes{}{}\n\n", rep.run.seed,
       rep.run.samples, rep.run.long_samples, fmt::join(rep.run.implementations, ", "), rep.regimes.size(),
@@ -136,9 +138,11 @@ std::string render_markdown(const Report& rep, const std::string& extra) {
                         c.max_distance.value ? std::to_string(*c.max_distance.value) : "–",
                         c.finite ? format_ulp(c.mean_ulp()) : "–", format_share(c.correctly_rounded, c.values),
                         format_share(c.faithful, c.values),
-                        c.nonfinite + c.special_mismatch
-                            ? fmt::format("**{}**", c.nonfinite + c.special_mismatch) + (c.errors ? fmt::format(" ({} errors)", c.errors) : "")
-                            : (c.errors ? fmt::format("{} errors", c.errors) : std::string("0")),
+                        (c.nonfinite + c.special_mismatch
+                             ? fmt::format("**{}**", c.nonfinite + c.special_mismatch) + (c.errors ? fmt::format(" ({} errors)", c.errors) : "")
+                             : (c.errors ? fmt::format("{} errors", c.errors) : std::string("0"))) +
+                            (c.crashes ? fmt::format(", **{} crashed or hung**", c.crashes) : "") +
+                            (c.skipped ? fmt::format(", **{} skipped**", c.skipped) : ""),
                         c.max_condition.value ? format_ulp(*c.max_condition.value) : "–",
                         std::isnan(ns) ? std::string("–") : fmt::format("{:.0f}", ns));
     }

@@ -191,6 +191,8 @@ void Cell::merge(const Cell& o) {
   nonfinite += o.nonfinite;
   special_mismatch += o.special_mismatch;
   errors += o.errors;
+  crashes += o.crashes;
+  skipped += o.skipped;
   uncertain += o.uncertain;
   finite += o.finite;
   ulp_sum.merge(o.ulp_sum);
@@ -257,6 +259,15 @@ void record_error(Cell& cell, const SampleId& s, const std::string& message) {
   w.input = s.input;
   w.message = message;
   cell.first_error = std::move(w);
+}
+
+void record_crash(Cell& cell, const SampleId& s, const std::string& message) {
+  record_error(cell, s, message);
+  ++cell.crashes;
+}
+
+bool is_crash_message(std::string_view m) {
+  return m.starts_with("crashed: ") || m.starts_with("hung: ") || m.starts_with("exited with status ");
 }
 
 }  // namespace softcheck::reports

@@ -107,7 +107,9 @@ struct Cell {
   std::uint64_t faithful = 0;            // err < 1
   std::uint64_t nonfinite = 0;           // NaN or ±inf where a finite value was due
   std::uint64_t special_mismatch = 0;    // another wrong special value (finite or wrong inf/NaN where a special was due)
-  std::uint64_t errors = 0;              // the kernel threw
+  std::uint64_t errors = 0;              // the kernel threw, crashed or hung (or the oracle rejected the input)
+  std::uint64_t crashes = 0;             // of those: the kernel crashed, hung or exited (isolate.hpp)
+  std::uint64_t skipped = 0;             // samples not evaluated: the kernel had crashed or hung too often
   std::uint64_t uncertain = 0;           // the oracle could not decide the rounding (never expected)
   std::uint64_t finite = 0;              // values with a finite err (those in ulp_sum and the maxima)
   ExactSum ulp_sum;                      // Σ err over those values
@@ -137,5 +139,11 @@ void record(Cell& cell, const SampleId& sample, std::uint64_t component, double 
             double kappa);
 // A kernel call that threw.
 void record_error(Cell& cell, const SampleId& sample, const std::string& message);
+// A kernel call that crashed, hung or exited in its isolated child: an error (errors, first_error) that
+// is also counted in `crashes`. The message starts with isolate::Failure::describe() ("crashed: ...",
+// "hung: ...", "exited ...").
+void record_crash(Cell& cell, const SampleId& sample, const std::string& message);
+// Whether an error message is record_crash's (for wording: "threw" or not).
+bool is_crash_message(std::string_view message);
 
 }  // namespace softcheck::reports

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -59,6 +60,20 @@ struct Timings {
   std::vector<std::pair<std::string, std::int64_t>> oracle;  // regime → oracle nanoseconds (all threads)
 };
 
+// A kernel call that crashed, hung or exited (the sweep runs kernels isolated: isolate.hpp). Not in
+// report.json (the cells count it, and their first_error names the earliest); `softcheck report` prints
+// each and writes the inputs to <out>/crashes/<function>.wc (replayable with --worst).
+struct KernelFailure {
+  std::string implementation;
+  std::string entry;                   // the Kernels entry called, e.g. "softmax" (plugin symbol softcheck_softmax)
+  std::vector<std::string> functions;  // the report rows that share that call
+  std::string regime;
+  int rank = 0;
+  std::uint64_t index = 0;
+  std::shared_ptr<const Input> input;
+  std::string what;                    // isolate::Failure::describe(), e.g. "crashed: killed by signal 11 (...)"
+};
+
 struct Report {
   RunInfo run;
   std::vector<std::pair<std::string, std::string>> versions;
@@ -66,6 +81,7 @@ struct Report {
   std::vector<RegimeInfo> regimes;  // in rank order
   std::vector<Cell> cells;          // function order, then regime rank, then implementation order
   Timings timings;
+  std::vector<KernelFailure> failures;  // crashes and hangs, by implementation, entry, regime rank, index
 };
 
 struct Progress {
@@ -87,6 +103,17 @@ struct SweepOptions {
   unsigned shard_index = 0, shard_count = 1;
   std::optional<std::filesystem::path> worst_dir;  // replay <dir>/<function>.wc; nullopt: none
   std::function<void(const Progress&)> progress;   // called from the calling thread, ~10 times a second
+
+  // Isolation (isolate.hpp): each worker thread runs the kernels in a child process of its own, so a
+  // kernel that crashes, hangs or exits is recorded as a failure of that call (cell errors/crashes, a
+  // KernelFailure) and the sweep goes on with the next call. false: kernels run in this process.
+  bool isolate = true;
+  double call_timeout_s = 60;   // a kernel call running longer is a hang (killed); 0: no limit
+  // After this many crashes or hangs of one implementation's kernel entry, its remaining calls are not
+  // made (the cells count them as `skipped`, which fails the gate). 0: no limit.
+  unsigned max_crashes = 10;
+  // Called (serialized, from worker threads) for each crash or hang, as it is graded.
+  std::function<void(const KernelFailure&)> on_failure;
 };
 
 // Throws InputError for unknown names, a bad shard or a corrupt worst-case file.

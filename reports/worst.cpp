@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
 #include <sstream>
 
@@ -69,8 +70,9 @@ Input parse_case(std::string_view line, InputKind kind) {
     case InputKind::kXClass: {
       const auto w = words(rest);
       std::size_t k = 0;
+      // from_chars, not stoull: 20 digits overflow and must be this InputError, not std::out_of_range (fuzzer).
       if (w.size() != 1 || w[0].empty() || w[0].find_first_not_of("0123456789") != std::string_view::npos ||
-          (k = std::stoull(std::string(w[0]))) >= in.x.size())
+          std::from_chars(w[0].data(), w[0].data() + w[0].size(), k).ec != std::errc() || k >= in.x.size())
         throw InputError(fmt::format("the class index must be one integer below n = {}", in.x.size()));
       in.target_class = k;
       break;

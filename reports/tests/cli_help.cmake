@@ -1,5 +1,5 @@
 # Every subcommand answers --help with exit status 0; no subcommand is a usage error (2).
-foreach(cmd "" report gate merge hunt list)
+foreach(cmd "" report gate merge hunt list check eval)
   execute_process(COMMAND ${SOFTCHECK} ${cmd} --help RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
   if(NOT rc EQUAL 0 OR NOT out MATCHES "Usage")
     message(FATAL_ERROR "softcheck ${cmd} --help: status ${rc}\n${out}${err}")

@@ -4,7 +4,9 @@
  * below; a kernel it does not export is reported as "not provided", never as a failure. Semantics are
  * those of ../shared/design.md (README: "Special values and invalid input"); softcheck calls a kernel only
  * with valid arguments (n >= 1 where the function needs it, target < n, targets finite and >= 0, BCE
- * target in [0, 1], y of n elements). Kernels must not keep the pointers they are given.
+ * target in [0, 1], y of n elements, y either x itself or apart from it). Kernels must not keep the
+ * pointers they are given. softcheck's own exported kernels (libsoftcheck_accurate.so, ...) abort with the
+ * message of the invalid argument when another caller breaks these rules.
  */
 #ifndef SOFTCHECK_PLUGIN_H
 #define SOFTCHECK_PLUGIN_H
