@@ -87,7 +87,10 @@ void add_sweep_options(CLI::App* app, SweepArgs& a) {
   app->add_option("-j,--threads", a.threads, "Worker threads (0: every core)")->check(kCount32)->capture_default_str();
   app->add_option("-f,--function", a.functions, "Functions to run (comma-separated; default: all)")->delimiter(',');
   app->add_option("-r,--regime", a.regimes, "Regimes to run (comma-separated; default: all)")->delimiter(',');
-  app->add_option("-i,--impl", a.impls, "Implementations (comma-separated)")->delimiter(',')->capture_default_str();
+  app->add_option("-i,--impl", a.impls,
+                  "Implementations (comma-separated; `report` also adds torch where its plugin was built)")
+      ->delimiter(',')
+      ->capture_default_str();
   app->add_option("--shard", a.shard,
                   "Run shard i of n (\"i/n\", 0-based) of every regime's samples; default: GTEST_SHARD_INDEX/"
                   "GTEST_TOTAL_SHARDS when set, else the whole run");
@@ -516,6 +519,9 @@ int main(int argc, char** argv) {
     if (*eval) return cmd_eval(eval_args, eval->remaining());
 
     if (*report) {
+      // The report compares every implementation at hand: the bundled ones, and torch where its plugin
+      // was built (libtorch-dev installed). gate/merge/hunt keep the bundled default.
+      if (report->get_option("--impl")->count() == 0) report_args.impls = softcheck::available_kernel_names();
       const auto formats = parse_formats(report_formats);
       sr::SweepOptions o = sweep_options(report_args);
       sr::ensure_writable_dir(report_out);  // before the sweep, not after minutes of work
