@@ -56,26 +56,15 @@ void expect_cr(const V& y, const std::vector<oc::Ref>& r, const std::string& wha
   for (std::size_t i = 0; i < y.size(); ++i) expect_cr(y[i], r[i], what + "[" + std::to_string(i) + "]");
 }
 
-V softmax(const V& x) {
+V apply(void (*f)(std::span<const double>, std::span<double>), const V& x) {
   V y(x.size());
-  sc::softmax(x, y);
+  f(x, y);
   return y;
 }
-V log_softmax(const V& x) {
-  V y(x.size());
-  sc::log_softmax(x, y);
-  return y;
-}
-V sigmoid(const V& x) {
-  V y(x.size());
-  sc::sigmoid(x, y);
-  return y;
-}
-V log_sigmoid(const V& x) {
-  V y(x.size());
-  sc::log_sigmoid(x, y);
-  return y;
-}
+V softmax(const V& x) { return apply(sc::softmax, x); }
+V log_softmax(const V& x) { return apply(sc::log_softmax, x); }
+V sigmoid(const V& x) { return apply(sc::sigmoid, x); }
+V log_sigmoid(const V& x) { return apply(sc::log_sigmoid, x); }
 
 // Every vector function of x (and every scalar function of each x_i) against the oracle; the
 // cross-entropies with every class index and with the target t (when given, of x's length).

@@ -30,6 +30,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   char tmpl[] = "/tmp/softcheck-report-fuzz-XXXXXX";
   if (!::mkdtemp(tmpl)) std::abort();
   side_dir() = tmpl;
+  std::atexit([] {
+    std::error_code ec;
+    std::filesystem::remove_all(side_dir(), ec);
+  });
   std::filesystem::create_directories(side_dir() / "witness");
   std::string wc = "# softcheck witness: softmax input, regime long, sample 0\n";
   for (int i = 0; i < 300; ++i) wc += (i ? " " : "") + reports::hex(i * 0.25 - 30);
