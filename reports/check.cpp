@@ -1,12 +1,17 @@
 // `softcheck check`: run the property suite against one Kernels, print verdicts, failures and a summary.
 #include "reports/check.hpp"
 
+#include <sys/mman.h>
+
 #include <algorithm>
+#include <cstdlib>
+#include <cstring>
 #include <chrono>
 #include <fmt/format.h>
 #include <set>
 
 #include "reports/common.hpp"
+#include "reports/isolate.hpp"
 #include "reports/functions.hpp"
 
 namespace softcheck::reports {
@@ -37,6 +42,66 @@ std::string indent(const std::string& text) {
     start = end + 1;
   }
   return out;
+}
+
+// One property in a forked child (reports/isolate.hpp): a kernel that crashes, hangs or exits fails that
+// property, naming the kernel entries it calls, and the run goes on with the next. The outcome travels
+// back through a shared mapping, its fields NUL-separated; a counterexample too long for it is cut.
+sp::PropertyOutcome run_property_isolated(const Kernels& k, const sp::PropertyInfo& info, const CheckOptions& o) {
+  if (!o.isolate) return sp::run_property(k, info.id, o.suite);
+  constexpr std::size_t kBytes = std::size_t{16} << 20;
+  void* mem = mmap(nullptr, kBytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  if (mem == MAP_FAILED) return sp::run_property(k, info.id, o.suite);
+  char* buf = static_cast<char*>(mem);
+  buf[0] = '\0';
+  const auto failure = isolate::run_isolated(
+      [&](isolate::Calls& calls) {
+        calls.begin(0, info.id);
+        const sp::PropertyOutcome r = sp::run_property(k, info.id, o.suite);
+        std::string ce = r.counterexample;
+        const std::size_t room = kBytes - 4096 - r.message.size() - r.kind.size() - r.replay.size();
+        if (ce.size() > room) ce = ce.substr(0, room) + " ... (cut)";
+        const std::string fields[] = {"1", r.passed ? "1" : "0", r.skipped ? "1" : "0", std::to_string(r.cases),
+                                      std::to_string(r.shrunk_n), std::to_string(r.seed), ce, r.message, r.kind,
+                                      r.replay};
+        std::size_t at = 0;
+        for (const std::string& f : fields) {
+          const std::size_t len = std::min(f.size(), kBytes - at - 1);
+          std::memcpy(buf + at, f.data(), len);
+          at += len;
+          buf[at++] = '\0';
+          if (at >= kBytes) break;
+        }
+        calls.end();
+      },
+      {.timeout_s = o.timeout_s});
+  sp::PropertyOutcome r;
+  r.property = info.id;
+  if (failure) {
+    r.message = fmt::format("the implementation {} while running this property (it calls {})",
+                            failure->describe(), fmt::join(info.needs, ", "));
+    r.seed = o.suite.seed;
+  } else if (buf[0] != '1') {
+    r.message = "the property's process ended without an outcome";
+  } else {
+    std::vector<std::string> f;
+    for (std::size_t at = 0; f.size() < 10 && at < kBytes;) {
+      f.emplace_back(buf + at);
+      at += f.back().size() + 1;
+    }
+    f.resize(10);
+    r.passed = f[1] == "1";
+    r.skipped = f[2] == "1";
+    r.cases = std::atoi(f[3].c_str());
+    r.shrunk_n = std::atoi(f[4].c_str());
+    r.seed = std::strtoull(f[5].c_str(), nullptr, 10);
+    r.counterexample = f[6];
+    r.message = f[7];
+    r.kind = f[8];
+    r.replay = f[9];
+  }
+  munmap(mem, kBytes);
+  return r;
 }
 
 }  // namespace
@@ -96,7 +161,7 @@ CheckSummary run_check(const Kernels& k, const CheckOptions& o, const std::funct
     }
     if (o.on_start) o.on_start(p->id);
     const auto t = std::chrono::steady_clock::now();
-    const sp::PropertyOutcome r = sp::run_property(k, p->id, o.suite);
+    const sp::PropertyOutcome r = run_property_isolated(k, *p, o);
     const double dt = seconds_since(t);
     if (r.skipped) {  // with a reproduce string: a property it does not name
       s.not_run.push_back(p->id);

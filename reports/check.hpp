@@ -17,6 +17,8 @@ struct CheckOptions {
   std::string exclude;             // properties matching this pattern are not run (same syntax as the filter)
   std::string replay_command;      // what replays one property, e.g. "softcheck check --impl naive"; the
                                    // failure's replay line is RC_PARAMS="..." <replay_command> --property ID
+  bool isolate = true;             // each property in a child process (reports/isolate.hpp)
+  double timeout_s = 600;          // a property making no progress this long is a hang (0: no limit)
   bool verbose = false;            // also list every property that was not provided, one a line
   std::function<void(const std::string&)> on_start;  // called with a property's id before it runs (progress)
 };

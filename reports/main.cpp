@@ -322,7 +322,8 @@ struct CheckArgs {
   std::string impl, property, exclude;
   std::uint64_t seed = 0;
   double scale = 1, budget = 1;
-  bool no_shrink = false, verbose = false, list = false;
+  bool no_shrink = false, verbose = false, list = false, no_isolation = false;
+  double timeout = 600;
   CLI::Option *seed_opt = nullptr, *scale_opt = nullptr, *budget_opt = nullptr;
 };
 
@@ -336,6 +337,12 @@ void add_check_options(CLI::App* app, CheckArgs& a) {
   a.scale_opt = app->add_option("--scale", a.scale, "Multiply every case count (default: SOFTCHECK_PROPERTY_SCALE, else 1)");
   a.budget_opt = app->add_option("--budget", a.budget, "The error budget in ULP that agreement properties allow (default 1)");
   app->add_flag("--no-shrink", a.no_shrink, "Report the first counterexample found, unshrunk");
+  app->add_flag("--no-isolation", a.no_isolation,
+                "Run the properties inside softcheck's process (debugging): a crashing kernel then kills softcheck");
+  app->add_option("--timeout", a.timeout,
+                  "Seconds a property may run before it counts as hung (killed, failed, the run goes on); 0: no limit")
+      ->check(kSeconds)
+      ->capture_default_str();
   app->add_flag("-v,--verbose", a.verbose, "Also list each property that was not provided");
   app->add_flag("--list", a.list, "List the selected properties and the kernel entries they need; run nothing");
 }
@@ -362,6 +369,8 @@ int cmd_check(const CheckArgs& a, const char* argv0) {
   o.exclude = a.exclude;
   std::replace(o.exclude.begin(), o.exclude.end(), ',', ':');
   o.verbose = a.verbose;
+  o.isolate = !a.no_isolation;
+  o.timeout_s = a.timeout;
   const softcheck::Kernels k = resolve_implementation(a.impl);
   if (a.list) {
     std::fputs(sr::format_property_list(k, o).c_str(), stdout);
