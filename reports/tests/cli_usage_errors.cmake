@@ -59,13 +59,9 @@ row("malformed number" 2 "--threads: .two." report ${quick} -j two --out out)
 row("malformed number" 2 "--threads: .-1." report ${quick} -j -1 --out out)
 row("unknown subcommand" 2 "unknown command 'frobnicate'" frobnicate)
 row("unknown flag" 2 "unknown option '--bogus'" --bogus)
-# Unsigned options: CLI11 alone would wrap -5 to 2^64 - 5 (allocating for minutes) and read a 23-digit
-# number as 0; the ulimit keeps a regression from eating the machine.
-execute_process(COMMAND bash -c "ulimit -v 1000000; exec \"$@\"" _ ${SOFTCHECK} report ${quick} --samples -5 --out out
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err WORKING_DIRECTORY ${WORK})
-if(NOT rc EQUAL 2 OR NOT "${out}${err}" MATCHES "--samples: '-5'")
-  fail("[malformed number] softcheck report --samples -5 (ulimit -v 1 GB): status ${rc}, want 2 naming --samples -5\n${out}${err}")
-endif()
+# Integer options: CLI11 alone would wrap -5 to 2^64 - 5 (allocating for minutes, then bad_alloc) and read a
+# 23-digit number as 0. (No `ulimit -v` guard here: AddressSanitizer's shadow memory cannot live under one.)
+row("malformed number" 2 "--samples: '-5'" report ${quick} --samples -5 --out out)
 row("malformed number" 2 "--samples: '99999999999999999999999'" report ${quick} --samples 99999999999999999999999 --out out)
 row("malformed number" 2 "--seed: '-1'" report ${quick} --seed -1 --out out)
 row("malformed number" 2 "--seconds: 'nan'" hunt -f sigmoid --restarts 1 --steps 1 --seconds nan)
