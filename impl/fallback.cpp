@@ -396,9 +396,9 @@ double cross_entropy_grad(std::span<const double> x, std::span<const double> t, 
     Md<K> rest = sub(mul(ui, T), mul(ti, R));
     Md<K> e1 = Md<K>::from(E1, -st), e2 = Md<K>::from(E2, -st - sd);
     Md<K> Sx = add(Md<K>::from(static_cast<double>(live)), U);
-    if (E1.is_zero() && E2.is_zero() && Rabs.zero()) {  // every u_j exactly 0: T - n' t_i = 0 exactly
+    if (E1.is_zero() && E2.is_zero() && Rabs.zero()) {  // every u_j exactly 0: T - n' t_i = 0 but for `loss`
       certain = loss == 0;
-      return 0.0;
+      return certain ? 0.0 : r;  // not exact (targets scaled away): the direct form's candidate
     }
     Md<K> v2 = div(add(add(e1, e2), rest), Sx);
     // Error sources: the r_j or u_j (relative, through rest), T's truncation (relative, through u_i T),
