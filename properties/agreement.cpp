@@ -24,60 +24,20 @@ void add_vector(std::vector<Property>& out, std::string_view regime) {
   const int cases = vector_cases(regime);
 
   out.push_back({{id("softmax", regime), "agreement", describe("softmax", regime), cases, {"softmax"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const Vec y = call_softmax(c.k, x);
-                   std::vector<oracle::Ref> ref(x.size());
-                   c.ov.assign(x);
-                   c.ov.softmax(ref);
-                   Grader grade(c);
-                   for (std::size_t i = 0; i < x.size(); ++i) grade.add("softmax(x)", i, y[i], ref[i]);
-                   grade.finish();
-                 }});
+                 [xs](Ctx& c) { grade_softmax(c, c.draw("x", xs)); }});
 
   out.push_back({{id("log_softmax", regime), "agreement", describe("log_softmax", regime), cases,
                   {"log_softmax"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const Vec y = call_log_softmax(c.k, x);
-                   std::vector<oracle::Ref> ref(x.size());
-                   c.ov.assign(x);
-                   c.ov.log_softmax(ref);
-                   Grader grade(c);
-                   for (std::size_t i = 0; i < x.size(); ++i) grade.add("log_softmax(x)", i, y[i], ref[i]);
-                   grade.finish();
-                 }});
+                 [xs](Ctx& c) { grade_log_softmax(c, c.draw("x", xs)); }});
 
   out.push_back({{id("logsumexp", regime), "agreement", describe("logsumexp", regime), cases, {"logsumexp"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const double y = call_logsumexp(c.k, x);
-                   c.ov.assign(x);
-                   Grader grade(c);
-                   grade.add("logsumexp(x)", kNoIndex, y, c.ov.logsumexp());
-                   grade.finish();
-                 }});
+                 [xs](Ctx& c) { grade_logsumexp(c, c.draw("x", xs)); }});
 
   // Cross-entropy: the loss and the gradient are separate properties, so a verdict says which one fails
   // (the loss of a confident prediction and its target-class gradient both cancel).
   auto ce_index = [xs](Ctx& c, bool gradient) {
     const Vec x = c.draw("x", xs);
-    const std::size_t k = c.draw("k", regimes::class_index(x));
-    Vec g(x.size());
-    const double loss = c.k.cross_entropy(x.data(), x.size(), k, g.data());
-    std::vector<oracle::Ref> gref(x.size());
-    c.ov.assign(x);
-    const oracle::Ref lref = c.ov.cross_entropy(k, gref);
-    Grader grade(c);
-    if (gradient) {
-      for (std::size_t i = 0; i < x.size(); ++i)
-        grade.add("gradient", i, g[i], gref[i], i == k ? "gradient (target class)" : "gradient");
-    } else {
-      grade.add("cross_entropy(x, k)", kNoIndex, loss, lref);
-      grade.add("cross_entropy(x, k) without gradient", kNoIndex, c.k.cross_entropy(x.data(), x.size(), k, nullptr),
-                lref);
-    }
-    grade.finish();
+    grade_cross_entropy(c, x, c.draw("k", regimes::class_index(x)), gradient ? Part::kGradient : Part::kLoss);
   };
   out.push_back({{id("cross_entropy", regime), "agreement", describe("cross-entropy loss, class index", regime),
                   cases, {"cross_entropy"}},
@@ -89,21 +49,7 @@ void add_vector(std::vector<Property>& out, std::string_view regime) {
 
   auto ce_dist = [xs](Ctx& c, bool gradient) {
     const Vec x = c.draw("x", xs);
-    const Vec t = c.draw("t", regimes::distribution(x));
-    Vec g(x.size());
-    const double loss = c.k.cross_entropy_dist(x.data(), t.data(), x.size(), g.data());
-    std::vector<oracle::Ref> gref(x.size());
-    c.ov.assign(x);
-    const oracle::Ref lref = c.ov.cross_entropy(t, gref);
-    Grader grade(c);
-    if (gradient) {
-      for (std::size_t i = 0; i < x.size(); ++i) grade.add("gradient", i, g[i], gref[i]);
-    } else {
-      grade.add("cross_entropy(x, t)", kNoIndex, loss, lref);
-      grade.add("cross_entropy(x, t) without gradient", kNoIndex,
-                c.k.cross_entropy_dist(x.data(), t.data(), x.size(), nullptr), lref);
-    }
-    grade.finish();
+    grade_cross_entropy(c, x, c.draw("t", regimes::distribution(x)), gradient ? Part::kGradient : Part::kLoss);
   };
   out.push_back({{id("cross_entropy_dist", regime), "agreement",
                   describe("cross-entropy loss, target distribution", regime), cases, {"cross_entropy_dist"}},
@@ -119,40 +65,15 @@ void add_scalar(std::vector<Property>& out, std::string_view regime) {
   const rc::Gen<double> x1 = regimes::scalar(regime);
 
   out.push_back({{id("sigmoid", regime), "agreement", describe("sigmoid", regime), kScalarCases, {"sigmoid"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const Vec y = call_sigmoid(c.k, x);
-                   Grader grade(c);
-                   for (std::size_t i = 0; i < x.size(); ++i) grade.add("sigmoid(x)", i, y[i], oracle::sigmoid(x[i]));
-                   grade.finish();
-                 }});
+                 [xs](Ctx& c) { grade_sigmoid(c, c.draw("x", xs)); }});
 
   out.push_back({{id("log_sigmoid", regime), "agreement", describe("log_sigmoid", regime), kScalarCases,
                   {"log_sigmoid"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const Vec y = call_log_sigmoid(c.k, x);
-                   Grader grade(c);
-                   for (std::size_t i = 0; i < x.size(); ++i)
-                     grade.add("log_sigmoid(x)", i, y[i], oracle::log_sigmoid(x[i]));
-                   grade.finish();
-                 }});
+                 [xs](Ctx& c) { grade_log_sigmoid(c, c.draw("x", xs)); }});
 
   auto bce = [x1](Ctx& c, bool gradient) {
     const double x = c.draw("x", x1);
-    const double t = c.draw("t", regimes::bce_target(x));
-    double g = 0;
-    const double loss = c.k.bce_with_logits(x, t, &g);
-    oracle::Ref gref;
-    const oracle::Ref lref = oracle::bce_with_logits(x, t, &gref);
-    Grader grade(c);
-    if (gradient) {
-      grade.add("gradient", kNoIndex, g, gref);
-    } else {
-      grade.add("bce_with_logits(x, t)", kNoIndex, loss, lref);
-      grade.add("bce_with_logits(x, t) without gradient", kNoIndex, c.k.bce_with_logits(x, t, nullptr), lref);
-    }
-    grade.finish();
+    grade_bce_with_logits(c, x, c.draw("t", regimes::bce_target(x)), gradient ? Part::kGradient : Part::kLoss);
   };
   out.push_back({{id("bce_with_logits", regime), "agreement", describe("BCE-with-logits loss", regime), kScalarCases,
                   {"bce_with_logits"}},

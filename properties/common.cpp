@@ -107,6 +107,98 @@ double call_log_sigmoid(const Kernels& k, double x) {
   return y;
 }
 
+void grade_softmax(const Ctx& c, const Vec& x) {
+  const Vec y = call_softmax(c.k, x);
+  std::vector<oracle::Ref> ref(x.size());
+  c.ov.assign(x);
+  c.ov.softmax(ref);
+  Grader grade(c);
+  for (std::size_t i = 0; i < x.size(); ++i) grade.add("softmax(x)", i, y[i], ref[i]);
+  grade.finish();
+}
+
+void grade_log_softmax(const Ctx& c, const Vec& x) {
+  const Vec y = call_log_softmax(c.k, x);
+  std::vector<oracle::Ref> ref(x.size());
+  c.ov.assign(x);
+  c.ov.log_softmax(ref);
+  Grader grade(c);
+  for (std::size_t i = 0; i < x.size(); ++i) grade.add("log_softmax(x)", i, y[i], ref[i]);
+  grade.finish();
+}
+
+void grade_logsumexp(const Ctx& c, const Vec& x) {
+  const double y = call_logsumexp(c.k, x);
+  c.ov.assign(x);
+  Grader grade(c);
+  grade.add("logsumexp(x)", kNoIndex, y, c.ov.logsumexp());
+  grade.finish();
+}
+
+void grade_sigmoid(const Ctx& c, const Vec& x) {
+  const Vec y = call_sigmoid(c.k, x);
+  Grader grade(c);
+  for (std::size_t i = 0; i < x.size(); ++i) grade.add("sigmoid(x)", i, y[i], oracle::sigmoid(x[i]));
+  grade.finish();
+}
+
+void grade_log_sigmoid(const Ctx& c, const Vec& x) {
+  const Vec y = call_log_sigmoid(c.k, x);
+  Grader grade(c);
+  for (std::size_t i = 0; i < x.size(); ++i)
+    grade.add("log_sigmoid(x)", i, y[i], oracle::log_sigmoid(x[i]));
+  grade.finish();
+}
+
+void grade_cross_entropy(const Ctx& c, const Vec& x, std::size_t k, Part part) {
+  Vec g(x.size());
+  const double loss = c.k.cross_entropy(x.data(), x.size(), k, g.data());
+  std::vector<oracle::Ref> gref(x.size());
+  c.ov.assign(x);
+  const oracle::Ref lref = c.ov.cross_entropy(k, gref);
+  Grader grade(c);
+  if (part != Part::kGradient) {
+    grade.add("cross_entropy(x, k)", kNoIndex, loss, lref);
+    grade.add("cross_entropy(x, k) without gradient", kNoIndex, c.k.cross_entropy(x.data(), x.size(), k, nullptr),
+              lref);
+  }
+  if (part != Part::kLoss)
+    for (std::size_t i = 0; i < x.size(); ++i)
+      grade.add("gradient", i, g[i], gref[i], i == k ? "gradient (target class)" : "gradient");
+  grade.finish();
+}
+
+void grade_cross_entropy(const Ctx& c, const Vec& x, const Vec& t, Part part) {
+  Vec g(x.size());
+  const double loss = c.k.cross_entropy_dist(x.data(), t.data(), x.size(), g.data());
+  std::vector<oracle::Ref> gref(x.size());
+  c.ov.assign(x);
+  const oracle::Ref lref = c.ov.cross_entropy(t, gref);
+  Grader grade(c);
+  if (part != Part::kGradient) {
+    grade.add("cross_entropy(x, t)", kNoIndex, loss, lref);
+    grade.add("cross_entropy(x, t) without gradient", kNoIndex,
+              c.k.cross_entropy_dist(x.data(), t.data(), x.size(), nullptr), lref);
+  }
+  if (part != Part::kLoss)
+    for (std::size_t i = 0; i < x.size(); ++i) grade.add("gradient", i, g[i], gref[i]);
+  grade.finish();
+}
+
+void grade_bce_with_logits(const Ctx& c, double x, double t, Part part) {
+  double g = 0;
+  const double loss = c.k.bce_with_logits(x, t, &g);
+  oracle::Ref gref;
+  const oracle::Ref lref = oracle::bce_with_logits(x, t, &gref);
+  Grader grade(c);
+  if (part != Part::kGradient) {
+    grade.add("bce_with_logits(x, t)", kNoIndex, loss, lref);
+    grade.add("bce_with_logits(x, t) without gradient", kNoIndex, c.k.bce_with_logits(x, t, nullptr), lref);
+  }
+  if (part != Part::kLoss) grade.add("gradient", kNoIndex, g, gref);
+  grade.finish();
+}
+
 // --- Formatting -------------------------------------------------------------------------------------
 
 std::string show(double v) {

@@ -59,87 +59,33 @@ void add_finite(std::vector<Property>& out) {
   const rc::Gen<double> x1 = extreme_scalar();
   const std::string tail = " finite where the exact value is, and within B ULPs, at ±1000, ±1e308, mixed signs, long";
 
-  out.push_back({{"finite.softmax", "finite", "softmax" + tail, kCases, {"softmax"}}, [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const Vec y = call_softmax(c.k, x);
-                   std::vector<oracle::Ref> ref(x.size());
-                   c.ov.assign(x);
-                   c.ov.softmax(ref);
-                   Grader grade(c);
-                   for (std::size_t i = 0; i < x.size(); ++i) grade.add("softmax(x)", i, y[i], ref[i]);
-                   grade.finish();
-                 }});
-  out.push_back({{"finite.log_softmax", "finite", "log_softmax" + tail, kCases, {"log_softmax"}}, [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const Vec y = call_log_softmax(c.k, x);
-                   std::vector<oracle::Ref> ref(x.size());
-                   c.ov.assign(x);
-                   c.ov.log_softmax(ref);
-                   Grader grade(c);
-                   for (std::size_t i = 0; i < x.size(); ++i) grade.add("log_softmax(x)", i, y[i], ref[i]);
-                   grade.finish();
-                 }});
-  out.push_back({{"finite.logsumexp", "finite", "logsumexp" + tail, kCases, {"logsumexp"}}, [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   const double y = call_logsumexp(c.k, x);
-                   c.ov.assign(x);
-                   Grader grade(c);
-                   grade.add("logsumexp(x)", kNoIndex, y, c.ov.logsumexp());
-                   grade.finish();
-                 }});
+  out.push_back({{"finite.softmax", "finite", "softmax" + tail, kCases, {"softmax"}},
+                 [xs](Ctx& c) { grade_softmax(c, c.draw("x", xs)); }});
+  out.push_back({{"finite.log_softmax", "finite", "log_softmax" + tail, kCases, {"log_softmax"}},
+                 [xs](Ctx& c) { grade_log_softmax(c, c.draw("x", xs)); }});
+  out.push_back({{"finite.logsumexp", "finite", "logsumexp" + tail, kCases, {"logsumexp"}},
+                 [xs](Ctx& c) { grade_logsumexp(c, c.draw("x", xs)); }});
   out.push_back({{"finite.cross_entropy", "finite", "cross-entropy (index) and its gradient" + tail, kCases,
                   {"cross_entropy"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
-                   const std::size_t k = c.draw("k", regimes::class_index(x));
-                   Vec g(x.size());
-                   const double loss = c.k.cross_entropy(x.data(), x.size(), k, g.data());
-                   std::vector<oracle::Ref> gref(x.size());
-                   c.ov.assign(x);
-                   Grader grade(c);
-                   grade.add("cross_entropy(x, k)", kNoIndex, loss, c.ov.cross_entropy(k, gref));
-                   for (std::size_t i = 0; i < x.size(); ++i)
-                     grade.add("gradient", i, g[i], gref[i], i == k ? "gradient (target class)" : "gradient");
-                   grade.finish();
+                   grade_cross_entropy(c, x, c.draw("k", regimes::class_index(x)), Part::kBoth);
                  }});
   out.push_back({{"finite.cross_entropy_dist", "finite", "cross-entropy (distribution) and its gradient" + tail,
                   kCases, {"cross_entropy_dist"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
-                   const Vec t = c.draw("t", regimes::distribution(x));
-                   Vec g(x.size());
-                   const double loss = c.k.cross_entropy_dist(x.data(), t.data(), x.size(), g.data());
-                   std::vector<oracle::Ref> gref(x.size());
-                   c.ov.assign(x);
-                   Grader grade(c);
-                   grade.add("cross_entropy(x, t)", kNoIndex, loss, c.ov.cross_entropy(t, gref));
-                   for (std::size_t i = 0; i < x.size(); ++i) grade.add("gradient", i, g[i], gref[i]);
-                   grade.finish();
+                   grade_cross_entropy(c, x, c.draw("t", regimes::distribution(x)), Part::kBoth);
                  }});
-  out.push_back({{"finite.sigmoid", "finite", "sigmoid" + tail, kCases, {"sigmoid"}}, [x1](Ctx& c) {
-                   const double x = c.draw("x", x1);
-                   Grader grade(c);
-                   grade.add("sigmoid(x)", kNoIndex, call_sigmoid(c.k, x), oracle::sigmoid(x));
-                   grade.finish();
-                 }});
-  out.push_back({{"finite.log_sigmoid", "finite", "log_sigmoid" + tail, kCases, {"log_sigmoid"}}, [x1](Ctx& c) {
-                   const double x = c.draw("x", x1);
-                   Grader grade(c);
-                   grade.add("log_sigmoid(x)", kNoIndex, call_log_sigmoid(c.k, x), oracle::log_sigmoid(x));
-                   grade.finish();
-                 }});
+  out.push_back({{"finite.sigmoid", "finite", "sigmoid" + tail, kCases, {"sigmoid"}},
+                 [x1](Ctx& c) { grade_sigmoid(c, Vec{c.draw("x", x1)}); }});
+  out.push_back({{"finite.log_sigmoid", "finite", "log_sigmoid" + tail, kCases, {"log_sigmoid"}},
+                 [x1](Ctx& c) { grade_log_sigmoid(c, Vec{c.draw("x", x1)}); }});
   out.push_back({{"finite.bce_with_logits", "finite", "BCE with logits and its gradient" + tail, kCases,
                   {"bce_with_logits"}},
                  [x1](Ctx& c) {
                    const double x = c.draw("x", x1);
-                   const double t = c.draw("t", regimes::bce_target(x));
-                   double g = 0;
-                   const double loss = c.k.bce_with_logits(x, t, &g);
-                   oracle::Ref gref;
-                   Grader grade(c);
-                   grade.add("bce_with_logits(x, t)", kNoIndex, loss, oracle::bce_with_logits(x, t, &gref));
-                   grade.add("gradient", kNoIndex, g, gref);
-                   grade.finish();
+                   grade_bce_with_logits(c, x, c.draw("t", regimes::bce_target(x)), Part::kBoth);
                  }});
 }
 

@@ -146,6 +146,19 @@ class Grader {
   double y_ = 0;
   oracle::Ref ref_;
 };
+// The oracle comparisons that the agreement and finite groups share (each draws its own inputs): every
+// output component of the kernel on the given input, graded and finished (fails on the worst one).
+// Part: the loss (with and without the gradient requested: both must agree with the oracle), the
+// gradient, or both.
+enum class Part { kLoss, kGradient, kBoth };
+void grade_softmax(const Ctx& c, const Vec& x);
+void grade_log_softmax(const Ctx& c, const Vec& x);
+void grade_logsumexp(const Ctx& c, const Vec& x);
+void grade_sigmoid(const Ctx& c, const Vec& x);
+void grade_log_sigmoid(const Ctx& c, const Vec& x);
+void grade_cross_entropy(const Ctx& c, const Vec& x, std::size_t k, Part part);
+void grade_cross_entropy(const Ctx& c, const Vec& x, const Vec& t, Part part);
+void grade_bce_with_logits(const Ctx& c, double x, double t, Part part);
 // ulp(v) of the exact value behind a Ref (half of ulp(rounded) when v lies just below a power of two).
 double ulp_exact(const oracle::Ref& r);
 // The largest ulp(v) of an exact value v within B ULPs of both a and b: ulp_of(max(|a|, |b|)), doubled
