@@ -170,17 +170,6 @@ Md<K> md_diff(double a, double b) {  // a - b exactly (halved and rescaled where
   return Md<K>::from(s, 0);
 }
 
-// What truncating the exact sum s to the K doubles of m left out (as a bound: twice its top component,
-// which also covers the roundings of components scaled below the subnormal range).
-template <int K>
-Md<K> truncation(const ExactSum& s, const Md<K>& m) {
-  ExactSum rest = s;
-  for (double c : m.c) rest.add(-std::ldexp(c, m.k));
-  std::array<double, 1> top{};
-  if (rest.top(top) == 0) return Md<K>{};
-  return ldexp(abs(Md<K>::from(top[0])), 1);
-}
-
 // Shared state of a vector: m = max, a = its first index, e_i = e^(x_i - m) (zero for x_i - m < -2000).
 template <int K>
 struct Vec {
