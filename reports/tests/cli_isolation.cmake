@@ -173,15 +173,13 @@ elseif(CASE STREQUAL "load")
   expect("stderr" "implementation '[^']*softcheck_test_crash_on_load[^']*' crashed: killed by signal 11 \\(SIGSEGV[^\n]*while loading" "${err}")
 
 elseif(CASE STREQUAL "same")
-  # Isolation moves the kernel calls to a child process and changes nothing else. No watchdog for the
-  # isolated run (--call-timeout 0), as the in-process one has none: under ASan on a loaded 2-core machine
-  # one accurate softmax call of the worst-case replay took over the default 60 s and was killed as hung.
+  # Isolation moves the kernel calls to a child process and changes nothing else.
   foreach(mode isolated in-process)
     set(flags)
     if(mode STREQUAL "in-process")
       set(flags --no-isolation -j 1)
     else()
-      set(flags -j 2 --call-timeout 0)
+      set(flags -j 2)
     endif()
     run_softcheck(report -n 140 --seed 1 --long-samples 1 --worst ${WORST} --no-progress --format json
                   --out ${WORK}/${mode} ${flags})
