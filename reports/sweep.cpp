@@ -11,6 +11,7 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <set>
 #include <thread>
 
@@ -352,7 +353,14 @@ Report run_sweep(const SweepOptions& opt) {
   std::vector<std::vector<KernelFailure>> failures(threads);
   std::mutex on_failure_mutex;
 
+  // Children are forked from the worker threads (first call, after a crash, after the shared area grew).
+  // A fork while another thread holds an allocator or library lock leaves that lock held forever in the
+  // child (clang 14's ASan allocator does: a child hung 60 s in CI). So every thread works holding
+  // fork_gate shared, lets go of it only while its child runs, and a call that forks holds it exclusive.
+  std::shared_mutex fork_gate;
+
   auto worker = [&](unsigned t) {
+    std::shared_lock working(fork_gate);
     try {
       Evaluator ev;  // the oracle, in this process
       std::vector<std::shared_ptr<Input>> ins;
@@ -459,7 +467,15 @@ Report run_sweep(const SweepOptions& opt) {
         // ---- run them; a crash or hang fails that call only, the child restarts after it ----
         std::uint64_t first_unit = 0;
         while (first_unit < plan.size()) {
-          const std::optional<isolate::Failure> f = box.call();
+          std::optional<isolate::Failure> f;
+          working.unlock();
+          if (opt.isolate && box.pid() == 0) {
+            std::unique_lock forking(fork_gate);
+            f = box.call();
+          } else {
+            f = box.call();
+          }
+          working.lock();
           if (!f) break;
           std::uint64_t culprit = f->unit;  // the call in flight
           if (!f->in_call) {                // died between calls: blame the next one it would have made
@@ -566,12 +582,15 @@ Report run_sweep(const SweepOptions& opt) {
   for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
   if (opt.progress) {
     while (done.load() < total_samples && !failure) {
-      Progress p;
-      p.done = done.load();
-      p.total = total_samples;
-      if (!groups.empty()) p.regime = groups[current_group.load()].regime;
-      p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-      opt.progress(p);
+      {
+        std::shared_lock working(fork_gate);  // it allocates and prints: not while a worker forks
+        Progress p;
+        p.done = done.load();
+        p.total = total_samples;
+        if (!groups.empty()) p.regime = groups[current_group.load()].regime;
+        p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+        opt.progress(p);
+      }
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
