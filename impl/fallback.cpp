@@ -3,12 +3,14 @@
 #include "impl/fallback.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
 #include "impl/exp_log.hpp"
+#include "impl/interval.hpp"
 #include "impl/multi_double.hpp"
 
 namespace softcheck::detail::fallback {
@@ -84,31 +86,6 @@ Md<K> expm1(const Md<K>& x) {
   Md<K> e = add(Md<K>::from(1.0), u);
   e.k += static_cast<int>(kf);
   return sub(e, Md<K>::from(1.0));
-}
-
-// e^d - 1 - d, and in mag a magnitude its error is relative to. |d| < 2^-20: d^2 h(d) with
-// h = sum d^k / (k+2)! = (1/2)(1 + (d/3)(1 + (d/4)(...))), relative error 2^-50K however small d is (no
-// cancellation: a d of 2^-1074 gives 2^-2149). Else expm1(d) - d, cancelling at most 21 bits: mag =
-// |expm1(d)| + |d|.
-template <int K>
-Md<K> expm1_minus_x(const Md<K>& d, Md<K>& mag) {
-  if (d.zero()) {
-    mag = d;
-    return d;
-  }
-  const double a = std::fabs(approx(d));
-  if (a < 0x1p-20) {
-    int n = 3;
-    for (double t = 1; t > std::ldexp(1.0, -(53 * K + 4)) && n < 200; ++n) t *= a / (n + 1);
-    Md<K> one = Md<K>::from(1.0), q = one;
-    for (int j = n; j >= 3; --j) q = add(one, div(mul(d, q), j));
-    Md<K> r = div(mul(mul(d, d), q), 2);
-    mag = abs(r);
-    return r;
-  }
-  Md<K> u = expm1(d);
-  mag = add(abs(u), abs(d));
-  return sub(u, d);
 }
 
 // log(1 + s), s > -0.5. Tiny s: the alternating series s - s^2/2 + ... (Horner with exact divisions).
@@ -286,122 +263,6 @@ double cross_entropy_loss(std::span<const double> x, std::span<const double> t) 
   });
 }
 
-double cross_entropy_grad(std::span<const double> x, std::span<const double> t, std::size_t i) {
-  return ziv([&](auto KK, bool& certain) {
-    constexpr int K = decltype(KK)::value;
-    Vec<K> V(x);
-    Md<K> s = V.others(x.size());
-    Md<K> S = add(Md<K>::from(1.0), s);
-    Md<K> T;
-    for (double ti : t) T = add(T, Md<K>::from(ti));
-    Md<K> tp, ref, v;
-    if (i == V.a && (s.zero() || s.k < 0)) {  // p_a > 1/2: R_a - T q_a (see cross_entropy.cpp)
-      for (std::size_t j = 0; j < t.size(); ++j)
-        if (j != V.a) ref = add(ref, Md<K>::from(t[j]));
-      tp = mul(T, div(s, S));
-      v = sub(ref, tp);
-    } else {
-      tp = mul(T, div(V.e(i), S));
-      ref = Md<K>::from(t[i]);
-      v = sub(tp, ref);  // cancels: bound relative to |tp| + |ref|
-    }
-    Md<K> mag = add(tp, ref);
-    double bound1 = 8 * rel_bound<K>() * ratio(mag, v);
-    double r = round_md(v, bound1, certain);
-    if (certain) return r;
-    // Near-ties (x_j - m so small that e_j = 1 + u_j needs more bits than any K holds). Over the n'
-    // components that have not vanished (a vanished e_j is taken as exactly 0), u_j = expm1(d_j), d_j = x_j - m,
-    // S = n' + U and T e_i - t_i S = (T - n' t_i) + (u_i T - t_i U), U = sum u_j: each term at its own
-    // scale. Where every |d_j| < 1, u_j = d_j + r_j with r_j = e^d_j - 1 - d_j of second order, and the
-    // first-order part d_i T - t_i D is formed exactly too: a uniform target on logits DBL_MIN apart
-    // cancels it to the last bit, leaving (r_i T - t_i R) ~ DBL_MIN^2, far beyond any K's range.
-    const double logT = std::log(std::max(approx(T), 1.0));
-    const std::size_t n = x.size();
-    std::vector<char> vanished(n);
-    double Dm = 0, tm = 0;
-    std::size_t live = 0;
-    for (std::size_t j = 0; j < n; ++j) {
-      tm = std::max(tm, t[j]);
-      if (!std::isfinite(x[j] - V.m)) {
-        vanished[j] = 1;
-        continue;
-      }
-      // e_j T < 2^-1110 (x_j - m < -770 - log T) moves every gradient component by less than 2^-1110:
-      // below the subnormal quantum, so it is taken as vanished.
-      const double d = x[j] - V.m;
-      vanished[j] = d < -2000 || d < -770 - logT;
-      if (!vanished[j]) ++live, Dm = std::max(Dm, std::fabs(d));
-    }
-    const bool split = Dm < 0.5;
-    // Exact parts, scaled by powers of two (up where exact; targets above 2^960 down by 2^-128, each
-    // inexact scaling counted in `loss`): E1 = T - n' t_i - [i vanished] T at 2^st, E2 = d_i T - t_i D at
-    // 2^(st + sd). A TwoProd whose low part may underflow adds 2^-1074 (scaled) to `loss`.
-    const int st = tm >= 0x1p960 ? -128 : (tm > 0 ? std::max(0, -std::ilogb(tm) - 1) : 0);
-    const int sd = split && Dm > 0 ? -std::ilogb(Dm) - 1 : 0;
-    double loss = 0;  // absolute, unscaled
-    auto ts = [&](double tv) {
-      double scaled = std::ldexp(tv, st);
-      if (std::ldexp(scaled, -st) != tv) loss += 4.0 * (static_cast<double>(n) + 1) * std::ldexp(1.0, -1074 - st);
-      return scaled;
-    };
-    auto exact_prod = [&](ExactSum& acc, double a, double b, int scale) {
-      dd p = two_prod(a, b);
-      if (p.hi != 0 && std::fabs(p.hi) < 0x1p-969) loss += std::ldexp(1.0, -1074 - scale);
-      acc.add(p);
-    };
-    std::vector<double> tsv(n);
-    ExactSum E1, E2;
-    for (std::size_t j = 0; j < n; ++j) {
-      tsv[j] = ts(t[j]);
-      E1.add(tsv[j]);
-      if (vanished[i]) E1.add(-tsv[j]);
-    }
-    const double tis = tsv[i];
-    exact_prod(E1, -static_cast<double>(live), tis, st);
-    Md<K> U, R, ui, Rabs;
-    for (std::size_t j = 0; j < n; ++j) {
-      if (vanished[j]) continue;
-      Md<K> d = md_diff<K>(x[j], V.m);
-      Md<K> rj, rmag;
-      if (split) {
-        dd dj = two_sum(x[j], -V.m);  // exact: |d_j| < 1/2
-        dd dsj = ldexp(dj, sd);
-        exact_prod(E2, -tis, dsj.hi, st + sd);
-        exact_prod(E2, -tis, dsj.lo, st + sd);
-        if (j == i)
-          for (double tk : tsv) exact_prod(E2, tk, dsj.hi, st + sd), exact_prod(E2, tk, dsj.lo, st + sd);
-        rj = expm1_minus_x(d, rmag);
-        U = add(U, add(d, rj));
-      } else {
-        rj = expm1(d);
-        rmag = abs(rj);
-        U = add(U, rj);
-      }
-      R = add(R, rj);
-      Rabs = add(Rabs, rmag);
-      if (j == i) ui = rj;
-    }
-    Md<K> ti = Md<K>::from(t[i]);
-    Md<K> rest = sub(mul(ui, T), mul(ti, R));
-    Md<K> e1 = Md<K>::from(E1, -st), e2 = Md<K>::from(E2, -st - sd);
-    Md<K> Sx = add(Md<K>::from(static_cast<double>(live)), U);
-    if (E1.is_zero() && E2.is_zero() && Rabs.zero()) {  // every u_j exactly 0: T - n' t_i = 0 but for `loss`
-      certain = loss == 0;
-      return certain ? 0.0 : r;  // not exact (targets scaled away): the direct form's candidate
-    }
-    Md<K> v2 = div(add(add(e1, e2), rest), Sx);
-    // Error sources: the r_j or u_j (relative, through rest), T's truncation (relative, through u_i T),
-    // the truncation of E1 and E2 to K doubles (relative), the final division; the scaled losses (absolute).
-    Md<K> mag2 = add(div(add(add(abs(e1), abs(e2)), add(abs(mul(ui, T)), mul(ti, Rabs))), Sx), abs(v2));
-    double bound2 = 16 * rel_bound<K>() * ratio(mag2, v2);
-    if (loss > 0) bound2 += ratio(div(Md<K>::from(loss), Sx), v2);
-    double r2 = round_md(v2, bound2, certain);
-    // Neither certain: keep the candidate with the tighter bound (the direct form where the near-tie form
-    // cancels, e.g. a far-away huge target mass).
-    return certain || bound2 < bound1 ? r2 : r;
-  });
-}
-
 // The distribution gradient's middle tier. Targets t = RN(T softmax) cancel each component by ~53 bits,
 // so T e_i / S is needed to ~2^-120; a 4-double exp per component (~130 µs) made long vectors take
 // minutes. Here e^d costs a handful of 3-double products: d = (64 q + j) ln2/64 + r, |r| < 2^-7.5,
@@ -504,6 +365,61 @@ struct DistGrad::State {
     rel_fast = 0x1p-132 + static_cast<double>(x.size()) * 0x1p-157;
   }
 };
+// The last tier: T e_i / S - t_i enclosed by interval arithmetic on exact dyadics (interval.hpp) at
+// p = 256, 512, ..., 16384 bits. T = sum t exactly and d_j = x_j - m exactly; every e_j = e^(d_j) is
+// enclosed, none dropped (those below 2^-94548 as [0, 2^-94000]); S = sum e_j; each end rounded
+// outward. RN is monotone, so RN(lo) = RN(hi) proves the rounding: no error bound is composed by hand.
+// Exact values: where every e_j is exactly 0 or 1 (ties beside -inf), the gradient (T e_i - t_i S) / S is
+// rational and rounded exactly (it may be 0 or a midpoint). Otherwise some e_j is transcendental
+// (Hermite: e^r is irrational for rational r != 0) or a clamped positive term, so for T > 0 the exact
+// value lies strictly inside (lo, hi): an end that is exactly a midpoint rounds inward.
+// Where it does not settle by 16384 bits: hi - lo < 2^-15000 (every term is below T < 2^1090, each
+// end within about 2^(8-p) of it), far below the subnormal quantum 2^-1074, so RN(lo) is within
+// 0.5 ULP + 2^-13900 ULP of the exact value: faithful, never a guess.
+struct DistGrad::Exact {
+  static constexpr std::int64_t kFirst = 256, kLast = 16384;
+  std::span<const double> x, t;
+  double m = -HUGE_VAL;
+  exact::Dy T;
+  std::int64_t p = 0;  // the level S was computed at (0: none yet)
+  exact::Iv S;
+
+  Exact(std::span<const double> xs, std::span<const double> ts) : x(xs), t(ts) {
+    for (double v : x) m = std::max(m, v);
+    for (double v : t) T = exact::add(T, exact::from_double(v));
+  }
+  // e^(x_j - m); x_j - m exact (it may lie beyond the double range).
+  exact::Iv e(std::size_t j, std::int64_t prec) const {
+    if (x[j] == -HUGE_VAL) return exact::point({});
+    if (x[j] - m < -1e5) return {exact::Dy{}, exact::pow2(-94000)};  // certainly below -65536
+    return exact::exp_nonpositive(exact::add(exact::from_double(x[j]), exact::neg(exact::from_double(m))), prec);
+  }
+  std::int64_t guard() const { return 16 + static_cast<std::int64_t>(std::bit_width(x.size())); }
+  void level(std::int64_t prec) {
+    if (p == prec) return;
+    p = prec;
+    S = exact::point({});
+    for (std::size_t j = 0; j < x.size(); ++j) S = exact::add(S, e(j, p + guard()), p + guard());
+  }
+  double operator()(std::size_t i) {
+    if (x[i] == -HUGE_VAL || exact::is_zero(T)) return 0.0 - t[i];  // T e_i / S = 0 exactly
+    const exact::Dy ti = exact::from_double(t[i]);
+    for (std::int64_t prec = kFirst;; prec *= 2) {
+      level(prec);
+      const exact::Iv ei = e(i, p + guard());
+      if (ei.point() && S.point()) {  // a tie: (T e_i - t_i S) / S exactly
+        const exact::Dy num = exact::add(exact::mul(T, ei.lo), exact::neg(exact::mul(ti, S.lo)));
+        return exact::quotient_to_double(num, S.lo);
+      }
+      const std::int64_t q = p + guard();
+      const exact::Iv g = exact::add(exact::div(exact::mul(exact::point(T), ei, q), S, q), exact::point(exact::neg(ti)), q);
+      const double lo = exact::to_double(g.lo, exact::Tie::up), hi = exact::to_double(g.hi, exact::Tie::down);
+      if (lo == hi) return lo != 0 ? lo : exact::sign(g.hi) <= 0 ? -0.0 : 0.0;
+      if (prec >= kLast) return lo;  // within 0.5 + 2^-13900 ULP (above)
+    }
+  }
+};
+
 struct DistGrad::Precise {
   Vec<3> V;
   Md<3> s, TS;
@@ -578,7 +494,9 @@ double DistGrad::operator()(std::size_t i) {
   }
   bool certain = false;
   double r = round_md(v, 8 * rel_bound<3>() * ratio(add(tp, ref), v), certain);
-  return certain ? r : cross_entropy_grad(x_, t_, i);
+  if (certain) return r;
+  if (!e_) e_ = std::make_unique<Exact>(x_, t_);
+  return (*e_)(i);
 }
 
 // softplus(z) = log1p(e^z), as z + log1p(e^-z) for z >= 0.

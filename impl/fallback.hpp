@@ -18,11 +18,12 @@ double log_softmax(std::span<const double> x, std::size_t i);
 double cross_entropy_loss(std::span<const double> x, std::size_t k);
 double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i);
 double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
-double cross_entropy_grad(std::span<const double> x, std::span<const double> t, std::size_t i);
-// The distribution gradient's middle tier: a shared state (T/S to ~2^-132 from a table-driven 3-double
-// exp: O(n) once), then O(1) per component; a component still uncertain goes to a precise 3-/4-double
-// state (O(n), built on first need), then to cross_entropy_grad above. Targets t = rounded T softmax make
-// every component cancel by ~53 bits, so without this tier a long vector would cost O(n^2).
+// The distribution gradient behind the double-double tier: a shared state (T/S to ~2^-132 from a
+// table-driven 3-double exp: O(n) once), then O(1) per component; a component still uncertain goes to a
+// precise 3-/4-double state (O(n), built on first need), then to the exact tier: interval arithmetic on
+// exact dyadics (impl/interval.hpp) at 256 to 16384 bits, which proves its rounding (O(n) per level,
+// shared by the components). Targets t = rounded T softmax make every component cancel by ~53 bits, so
+// without the shared states a long vector would cost O(n^2).
 class DistGrad {
  public:
   DistGrad(std::span<const double> x, std::span<const double> t);
@@ -34,9 +35,11 @@ class DistGrad {
  private:
   struct State;
   struct Precise;
+  struct Exact;
   std::span<const double> x_, t_;
   std::unique_ptr<State> s_;
   std::unique_ptr<Precise> p_;
+  std::unique_ptr<Exact> e_;
 };
 double bce_loss(double x, double t);
 double bce_grad(double x, double t);
