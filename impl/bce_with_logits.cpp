@@ -69,10 +69,7 @@ double bce_with_logits(double x, double t, double* grad) {
       if (d.m.hi == 0) {
         g = fallback::bce_grad(x, t);
       } else {
-        double mag = std::fabs(round(s)) + std::fabs(round(ref));
-        double dv = std::fabs(round(d));
-        double rel = dv > 0 ? kRelErr * (mag / dv) : 1.0;
-        g = rounding_certain(d, rel) ? round(d) : fallback::bce_grad(x, t);
+        g = rounding_certain(d, kRelErr * cancellation_ratio(s, ref, d)) ? round(d) : fallback::bce_grad(x, t);
       }
     }
     *grad = g;

@@ -164,10 +164,7 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
             return 0.0;
           }
           // absolute error kRelErr (|tp| + |ref|), as a relative bound on g
-          double mag = std::fabs(round(tp)) + std::fabs(round(ref));
-          double gv = std::fabs(round(g));
-          double rel = gv > 0 && std::isfinite(mag / gv) ? kRelErr * (mag / gv) : 1.0;
-          certain = rounding_certain(g, rel);
+          certain = rounding_certain(g, kRelErr * cancellation_ratio(tp, ref, g));
           return round(g);
         },
         [&, tier = std::unique_ptr<fallback::DistGrad>()](std::span<const double> src, std::size_t i) mutable {

@@ -33,6 +33,15 @@ inline double round(scaled a) { return round_scaled(a.m, a.k); }
 inline bool rounding_certain(scaled a, double rel_err) {
   return rounding_certain(a.m, rel_err * std::fabs(a.m.hi), a.k);
 }
+// (|a| + |b|) / |v| for a cancelling v = a +- b whose error is relative to |a| + |b|: from the scaled
+// values, never from their roundings to double (which flush a part below 2^-1075 to 0 and would drop
+// its error from the bound). +inf when v = 0 or the ratio overflows; the leading parts only, so the
+// 1 + 2^-50 widening (absorbed by kRelErr's slack) keeps it an overestimate.
+inline double cancellation_ratio(scaled a, scaled b, scaled v) {
+  if (v.m.hi == 0) return HUGE_VAL;
+  auto part = [&](scaled s) { return s.m.hi == 0 ? 0.0 : std::ldexp(std::fabs(s.m.hi), s.k - v.k); };
+  return (part(a) + part(b)) / std::fabs(v.m.hi) * (1 + 0x1p-50);
+}
 
 // e^x = 2^k * m, m in [0.7, 1.42], for a double-double x with |x.hi| <= 1100 and |x.lo| <= ulp(x.hi)/2.
 // Relative error of m < 2^-99.

@@ -3,14 +3,13 @@
 #include "impl/fallback.hpp"
 
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <type_traits>
 #include <vector>
 
 #include "impl/exp_log.hpp"
-#include "impl/interval.hpp"
+#include "impl/exact.hpp"
 #include "impl/multi_double.hpp"
 
 namespace softcheck::detail::fallback {
@@ -121,15 +120,23 @@ double rel_bound() {
   return std::ldexp(1.0, -50 * K);
 }
 
-// Evaluates f at K = 4, 8, 16 until the rounding is certain; the last level's result otherwise.
+// Evaluates f at K = 4, 8, 16 until the rounding is certain. At K = 16 a function without cancellation
+// (every one here but logsumexp and the BCE gradient) has relative error < 2^-790, so its uncertain
+// result is still within 0.5 + 2^-730 ULP. The two cancelling ones read `certain` and go on to the
+// exact tier (exact.hpp), where that bound does not hold. (The distribution gradient has its own tiers.)
 template <class F>
-double ziv(F f) {
-  bool certain = false;
+double ziv(F f, bool& certain) {
+  certain = false;
   double r = f(std::integral_constant<int, 4>{}, certain);
   if (certain) return r;
   r = f(std::integral_constant<int, 8>{}, certain);
   if (certain) return r;
   return f(std::integral_constant<int, 16>{}, certain);
+}
+template <class F>
+double ziv(F f) {
+  bool certain = false;
+  return ziv(f, certain);
 }
 
 template <int K>
@@ -196,7 +203,8 @@ double log_sigmoid(double x) {
 }
 
 double logsumexp(std::span<const double> x) {
-  return ziv([&](auto KK, bool& certain) {
+  bool settled = false;
+  const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Vec<K> V(x);
     Md<K> L = log1p(V.others(x.size()));
@@ -204,7 +212,8 @@ double logsumexp(std::span<const double> x) {
     Md<K> v = add(M, L);  // cancels when m ~ -L: the bound is relative to |m| + L
     Md<K> mag = add(Md<K>::from(std::fabs(V.m)), L);
     return round_md(v, 4 * rel_bound<K>() * ratio(mag, v), certain);
-  });
+  }, settled);
+  return settled ? r : exact::logsumexp(x);  // cancelled by more than ~790 bits
 }
 
 double softmax(std::span<const double> x, std::size_t i) {
@@ -365,61 +374,6 @@ struct DistGrad::State {
     rel_fast = 0x1p-132 + static_cast<double>(x.size()) * 0x1p-157;
   }
 };
-// The last tier: T e_i / S - t_i enclosed by interval arithmetic on exact dyadics (interval.hpp) at
-// p = 256, 512, ..., 16384 bits. T = sum t exactly and d_j = x_j - m exactly; every e_j = e^(d_j) is
-// enclosed, none dropped (those below 2^-94548 as [0, 2^-94000]); S = sum e_j; each end rounded
-// outward. RN is monotone, so RN(lo) = RN(hi) proves the rounding: no error bound is composed by hand.
-// Exact values: where every e_j is exactly 0 or 1 (ties beside -inf), the gradient (T e_i - t_i S) / S is
-// rational and rounded exactly (it may be 0 or a midpoint). Otherwise some e_j is transcendental
-// (Hermite: e^r is irrational for rational r != 0) or a clamped positive term, so for T > 0 the exact
-// value lies strictly inside (lo, hi): an end that is exactly a midpoint rounds inward.
-// Where it does not settle by 16384 bits: hi - lo < 2^-15000 (every term is below T < 2^1090, each
-// end within about 2^(8-p) of it), far below the subnormal quantum 2^-1074, so RN(lo) is within
-// 0.5 ULP + 2^-13900 ULP of the exact value: faithful, never a guess.
-struct DistGrad::Exact {
-  static constexpr std::int64_t kFirst = 256, kLast = 16384;
-  std::span<const double> x, t;
-  double m = -HUGE_VAL;
-  exact::Dy T;
-  std::int64_t p = 0;  // the level S was computed at (0: none yet)
-  exact::Iv S;
-
-  Exact(std::span<const double> xs, std::span<const double> ts) : x(xs), t(ts) {
-    for (double v : x) m = std::max(m, v);
-    for (double v : t) T = exact::add(T, exact::from_double(v));
-  }
-  // e^(x_j - m); x_j - m exact (it may lie beyond the double range).
-  exact::Iv e(std::size_t j, std::int64_t prec) const {
-    if (x[j] == -HUGE_VAL) return exact::point({});
-    if (x[j] - m < -1e5) return {exact::Dy{}, exact::pow2(-94000)};  // certainly below -65536
-    return exact::exp_nonpositive(exact::add(exact::from_double(x[j]), exact::neg(exact::from_double(m))), prec);
-  }
-  std::int64_t guard() const { return 16 + static_cast<std::int64_t>(std::bit_width(x.size())); }
-  void level(std::int64_t prec) {
-    if (p == prec) return;
-    p = prec;
-    S = exact::point({});
-    for (std::size_t j = 0; j < x.size(); ++j) S = exact::add(S, e(j, p + guard()), p + guard());
-  }
-  double operator()(std::size_t i) {
-    if (x[i] == -HUGE_VAL || exact::is_zero(T)) return 0.0 - t[i];  // T e_i / S = 0 exactly
-    const exact::Dy ti = exact::from_double(t[i]);
-    for (std::int64_t prec = kFirst;; prec *= 2) {
-      level(prec);
-      const exact::Iv ei = e(i, p + guard());
-      if (ei.point() && S.point()) {  // a tie: (T e_i - t_i S) / S exactly
-        const exact::Dy num = exact::add(exact::mul(T, ei.lo), exact::neg(exact::mul(ti, S.lo)));
-        return exact::quotient_to_double(num, S.lo);
-      }
-      const std::int64_t q = p + guard();
-      const exact::Iv g = exact::add(exact::div(exact::mul(exact::point(T), ei, q), S, q), exact::point(exact::neg(ti)), q);
-      const double lo = exact::to_double(g.lo, exact::Tie::up), hi = exact::to_double(g.hi, exact::Tie::down);
-      if (lo == hi) return lo != 0 ? lo : exact::sign(g.hi) <= 0 ? -0.0 : 0.0;
-      if (prec >= kLast) return lo;  // within 0.5 + 2^-13900 ULP (above)
-    }
-  }
-};
-
 struct DistGrad::Precise {
   Vec<3> V;
   Md<3> s, TS;
@@ -495,7 +449,7 @@ double DistGrad::operator()(std::size_t i) {
   bool certain = false;
   double r = round_md(v, 8 * rel_bound<3>() * ratio(add(tp, ref), v), certain);
   if (certain) return r;
-  if (!e_) e_ = std::make_unique<Exact>(x_, t_);
+  if (!e_) e_ = std::make_unique<exact::DistGrad>(x_, t_);
   return (*e_)(i);
 }
 
@@ -519,7 +473,8 @@ double bce_loss(double x, double t) {
 }
 
 double bce_grad(double x, double t) {
-  return ziv([&](auto KK, bool& certain) {
+  bool settled = false;
+  const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Md<K> one = Md<K>::from(1.0);
     // The forms of bce_with_logits.cpp: |x| < 1: (σ(x) - 1/2) + (1/2 - t) with σ(x) - 1/2 from expm1;
@@ -538,7 +493,8 @@ double bce_grad(double x, double t) {
     }
     Md<K> mag = add(abs(small), abs(ref));
     return round_md(v, 8 * rel_bound<K>() * ratio(mag, v), certain);
-  });
+  }, settled);
+  return settled ? r : exact::bce_grad(x, t);
 }
 
 }  // namespace softcheck::detail::fallback

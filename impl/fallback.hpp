@@ -8,6 +8,10 @@
 #include <memory>
 #include <span>
 
+namespace softcheck::detail::exact {
+class DistGrad;
+}
+
 namespace softcheck::detail::fallback {
 
 double sigmoid(double x);
@@ -35,11 +39,10 @@ class DistGrad {
  private:
   struct State;
   struct Precise;
-  struct Exact;
   std::span<const double> x_, t_;
   std::unique_ptr<State> s_;
   std::unique_ptr<Precise> p_;
-  std::unique_ptr<Exact> e_;
+  std::unique_ptr<exact::DistGrad> e_;
 };
 double bce_loss(double x, double t);
 double bce_grad(double x, double t);

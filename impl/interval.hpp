@@ -54,6 +54,7 @@ struct Iv {
   bool point() const { return compare(lo, hi) == 0; }
 };
 inline Iv point(const Dy& a) { return {a, a}; }
+inline Iv neg(const Iv& a) { return {neg(a.hi), neg(a.lo)}; }
 Iv add(const Iv& a, const Iv& b, std::int64_t p);
 Iv mul(const Iv& a, const Iv& b, std::int64_t p);
 Iv div(const Iv& a, const Iv& b, std::int64_t p);  // b.lo > 0

@@ -99,7 +99,8 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
 }
 
 // m + log1p(s): no cancellation for m >= 0; for m < 0 the two terms cancel when the result is near 0, so
-// the error bound is kRelErr * (|m| + L), absolute, and Ziv's test falls back to the multi-double tier.
+// the error bound is kRelErr * (|m| + L), absolute, and Ziv's test falls back to the multi-double tier
+// (and that, past ~790 bits of cancellation, to the exact tier).
 double logsumexp(std::span<const double> x) {
   if (x.empty()) return -kInf;
   Scan sc = scan(x);
@@ -107,11 +108,11 @@ double logsumexp(std::span<const double> x) {
   if (sc.posinf) return kInf;
   if (sc.all_neginf) return -kInf;
   scaled L = log1p(others_sum(x, sc));
+  if (L.m.hi == 0) return sc.m;  // every other term is 0 (or below e^-2000: m + 2^-2885 rounds to m)
   scaled r = add(from_double(sc.m), L);
-  if (r.m.hi == 0) return 0.0;  // impossible for finite s > 0 (Lindemann); kept for s = 0, m = 0
-  double mag = std::fabs(sc.m) + std::fabs(round(L));
-  double err = kRelErr * mag;  // absolute
-  if (rounding_certain(r.m, std::ldexp(err, -r.k), r.k)) return round(r);
+  // r = 0 means the dd terms cancelled completely, not that the exact value is 0 (it is not, by
+  // Lindemann-Weierstrass): only the precise tier can tell.
+  if (r.m.hi != 0 && rounding_certain(r, kRelErr * cancellation_ratio(from_double(sc.m), L, r))) return round(r);
   return fallback::logsumexp(x);
 }
 

@@ -1,0 +1,124 @@
+// The exact tier of the cancelling functions (see exact.hpp).
+#include "impl/exact.hpp"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+#include "impl/dd.hpp"
+#include "impl/exp_log.hpp"
+
+namespace softcheck::detail::exact {
+namespace {
+
+constexpr std::int64_t kFirst = 256, kLast = 16384;
+
+// RN of the value enclosed by v, which lies strictly inside it (exact.hpp): true when both ends
+// decide the same double. r is RN(lo) either way; a zero takes the sign the enclosure proves.
+bool decide(const Iv& v, double& r) {
+  const double lo = to_double(v.lo, Tie::up), hi = to_double(v.hi, Tie::down);
+  r = lo;
+  if (lo != hi) return false;
+  if (r == 0) r = sign(v.hi) <= 0 && sign(v.lo) < 0 ? -0.0 : 0.0;
+  return true;
+}
+
+// A bound on log y for y >= 1, in direction d, within about 2^(max(0, log2 log y) - p). Newton's
+// iteration L <- L + (y e^-L - 1) from the double-double log gives an approximation (its error does
+// not matter); the bound is then proved: e^c <= y (that is, y e^-c >= 1 with e^-c rounded down) makes
+// c a lower bound, y e^-c <= 1 with e^-c rounded up an upper one.
+Dy log_bound(const Dy& y, std::int64_t p, Dir d) {
+  if (compare(y, pow2(0)) == 0) return {};
+  const double yh = to_double(y), yl = to_double(add(y, neg(from_double(yh))));
+  const dd l0 = detail::log(dd{yh, yl});
+  Dy L = add(from_double(l0.hi), from_double(l0.lo));
+  if (sign(L) < 0) L = {};
+  for (std::int64_t bits = 90; bits < p + 16; bits *= 2) {
+    const std::int64_t w = std::min(p + 16, 2 * bits + 16);
+    const Iv e = exp_nonpositive(neg(L), w);
+    L = add(L, add(mul(y, e.lo, w, Dir::down), neg(pow2(0)), w, Dir::down), w + 8, Dir::down);
+    if (sign(L) < 0) L = {};
+  }
+  const std::int64_t scale = is_zero(L) ? 0 : std::max<std::int64_t>(0, L.e + static_cast<std::int64_t>(msb(abs(L.m))));
+  Dy step = pow2(scale - p);
+  for (int tries = 0; tries < 8; ++tries, step = mul(step, pow2(16))) {
+    const Dy c = add(L, d == Dir::down ? neg(step) : step);
+    if (d == Dir::down && sign(c) <= 0) return {};  // 0 <= log y
+    const Iv e = exp_nonpositive(neg(c), p + 16);
+    const int cmp = compare(mul(y, d == Dir::down ? e.lo : e.hi, p + 16, d), pow2(0));
+    if (d == Dir::down ? cmp >= 0 : cmp <= 0) return c;
+  }
+  // Not reached while Newton converges; still a valid bound: 0 <= log y < (top(y) + 1) ln 2 < top(y) + 1.
+  return d == Dir::down ? Dy{} : Dy{Int(y.e + static_cast<std::int64_t>(msb(abs(y.m))) + 1), 0};
+}
+
+}  // namespace
+
+Terms::Terms(std::span<const double> x)
+    : x_(x), m_(-HUGE_VAL), guard_(16 + static_cast<std::int64_t>(std::bit_width(x.size()))) {
+  for (double v : x) m_ = std::max(m_, v);
+}
+
+Iv Terms::e(std::size_t j, std::int64_t p) const {
+  if (x_[j] == -HUGE_VAL) return point({});
+  if (x_[j] - m_ < -1e5) return {Dy{}, pow2(-94000)};  // x_j - m < -65536 for certain
+  return exp_nonpositive(add(from_double(x_[j]), neg(from_double(m_))), p);
+}
+
+const Iv& Terms::sum(std::int64_t p) {
+  if (p_ != p) {
+    p_ = p;
+    s_ = point({});
+    for (std::size_t j = 0; j < x_.size(); ++j) s_ = add(s_, e(j, p + guard_), p + guard_);
+  }
+  return s_;
+}
+
+// m + log S, S = sum e_j >= 1 (e_m = 1): cancels where m ~ -log S.
+double logsumexp(std::span<const double> x) {
+  Terms terms(x);
+  const Dy m = from_double(terms.max());
+  for (std::int64_t p = kFirst;; p *= 2) {
+    const Iv& S = terms.sum(p);
+    if (S.point() && compare(S.lo, pow2(0)) == 0) return terms.max();  // every other term exactly 0
+    const std::int64_t q = p + terms.guard();
+    const Iv r = add(point(m), Iv{log_bound(S.lo, q, Dir::down), log_bound(S.hi, q, Dir::up)}, q);
+    double v;
+    if (decide(r, v) || p >= kLast) return v;
+  }
+}
+
+// sigma(x) - t as E/(1+E) - t (x < 0) or (1 - t) - E/(1+E) (x >= 0), E = e^-|x|, 1 - t exact.
+double bce_grad(double x, double t) {
+  const Dy one = pow2(0), tt = from_double(t);
+  if (x == 0) return to_double(add(pow2(-1), neg(tt)));  // 1/2 - t exactly
+  for (std::int64_t p = kFirst;; p *= 2) {
+    const std::int64_t q = p + 16;
+    const Iv E = exp_nonpositive(from_double(-std::fabs(x)), q);
+    const Iv small = div(E, add(point(one), E, q), q);  // sigma(-|x|)
+    const Iv g = x < 0 ? add(small, point(neg(tt)), q) : add(point(add(one, neg(tt))), neg(small), q);
+    double v;
+    if (decide(g, v) || p >= kLast) return v;
+  }
+}
+
+DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : terms_(x), x_(x), t_(t) {
+  for (double v : t) T_ = add(T_, from_double(v));
+}
+
+// T e_i / S - t_i. Where every e_j is exactly 0 or 1 (ties beside -inf), (T e_i - t_i S) / S exactly.
+double DistGrad::operator()(std::size_t i) {
+  if (x_[i] == -HUGE_VAL || is_zero(T_)) return 0.0 - t_[i];  // T e_i / S = 0 exactly
+  const Dy ti = from_double(t_[i]);
+  for (std::int64_t p = kFirst;; p *= 2) {
+    const Iv& S = terms_.sum(p);
+    const std::int64_t q = p + terms_.guard();
+    const Iv ei = terms_.e(i, q);
+    if (ei.point() && S.point()) return quotient_to_double(add(mul(T_, ei.lo), neg(mul(ti, S.lo))), S.lo);
+    const Iv g = add(div(mul(point(T_), ei, q), S, q), point(neg(ti)), q);
+    double v;
+    if (decide(g, v) || p >= kLast) return v;
+  }
+}
+
+}  // namespace softcheck::detail::exact

@@ -1,0 +1,61 @@
+// The exact tier of the cancelling functions: logsumexp, the BCE gradient and the distribution
+// cross-entropy gradient, evaluated by interval arithmetic on exact dyadics (interval.hpp) at
+// p = 256, 512, ..., 16384 bits until the rounding of the enclosure is decided. Reached only where the
+// multi-double tier (fallback.hpp) could not decide: a cancellation deeper than it holds.
+//
+// Why it cannot certify a wrong value: every input (x_j - m, T = sum t, t_i, 1 - t) is taken exactly;
+// every e^(x_j - m) is enclosed, none dropped (those below 2^-94548 as [0, 2^-94000]); each operation
+// rounds its lower end down and its upper end up. RN is monotone, so RN(lo) = RN(hi) proves RN of the
+// exact value, with no error bound composed by hand. Where every enclosure is a point the value is
+// rational and rounded exactly (ties to even: it may be 0 or a midpoint). Otherwise it is transcendental
+// (Hermite: e^r is irrational for rational r != 0; log of a rational other than 1 likewise) and lies
+// strictly inside (lo, hi), so an end that is exactly a midpoint rounds inward.
+//
+// Where it does not settle by 16384 bits: each end is then within 2^-15000 of the exact value relative
+// to the terms (at most 2^1100 here), far below the subnormal quantum 2^-1074, so the returned RN(lo)
+// is within 0.5 + 2^-13900 ULP: faithful, never a guess.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "impl/interval.hpp"
+
+namespace softcheck::detail::exact {
+
+// log(sum e^x_j) for finite m = max x_j (x_j = -inf allowed) and n >= 2 live terms.
+double logsumexp(std::span<const double> x);
+// sigma(x) - t for finite x, t in [0, 1].
+double bce_grad(double x, double t);
+
+// e_j = e^(x_j - m) and S = sum e_j of one vector, at one precision level at a time.
+class Terms {
+ public:
+  explicit Terms(std::span<const double> x);
+  double max() const { return m_; }
+  Iv e(std::size_t j, std::int64_t p) const;
+  const Iv& sum(std::int64_t p);  // S, cached for the last p asked
+  std::int64_t guard() const { return guard_; }  // extra bits for sums of x.size() terms
+
+ private:
+  std::span<const double> x_;
+  double m_;
+  std::int64_t guard_;
+  std::int64_t p_ = 0;
+  Iv s_;
+};
+
+// T softmax(x)_i - t_i, component by component; S shared between the components of one call.
+class DistGrad {
+ public:
+  DistGrad(std::span<const double> x, std::span<const double> t);
+  double operator()(std::size_t i);
+
+ private:
+  Terms terms_;
+  std::span<const double> x_, t_;
+  Dy T_;
+};
+
+}  // namespace softcheck::detail::exact

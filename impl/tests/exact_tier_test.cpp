@@ -1,0 +1,123 @@
+// The exact tier (impl/exact.hpp) against the oracle, called directly on ordinary and hard inputs (the
+// accurate functions reach it only past a ~790-bit cancellation), and the public logsumexp on inputs
+// built to cancel that deeply: x = [m, x_1, ..., x_k] with sum e^(x_j - m) chosen greedily (in MPFR) so
+// that m + log S is a chosen tiny value, so that every multi-double level fails and the exact tier decides.
+#include <gtest/gtest.h>
+#include <mpfr.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "impl/exact.hpp"
+#include "impl/softcheck.hpp"
+#include "oracle/oracle.hpp"
+#include "oracle/ulp.hpp"
+
+namespace {
+
+namespace exact = softcheck::detail::exact;
+namespace oracle = softcheck::oracle;
+
+std::vector<double> random_vector(std::mt19937_64& g) {
+  std::vector<double> x(1 + g() % 6);
+  const double spread[] = {1e-300, 1e-9, 1, 30, 700, 1e300};
+  const double s = spread[g() % 6];
+  for (double& v : x) v = s * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
+  if (g() % 4 == 0) x[g() % x.size()] = -HUGE_VAL;
+  if (g() % 3 == 0) x[g() % x.size()] = x[0];
+  x[0] = x[0] == -HUGE_VAL ? 0.0 : x[0];
+  return x;
+}
+
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+TEST(ExactTier, LogsumexpMatchesTheOracle) {
+  std::mt19937_64 g(11);
+  for (int k = 0; k < 300; ++k) {
+    std::vector<double> x = random_vector(g);
+    bool live = false;  // the tier's precondition: some term besides the maximum
+    double m = -HUGE_VAL;
+    for (double v : x) m = std::max(m, v);
+    int at_max = 0;
+    for (double v : x) live = live || (v != -HUGE_VAL && v != m), at_max += v == m;
+    if (!live && at_max < 2) continue;
+    const oracle::Ref r = oracle::logsumexp(x);
+    EXPECT_TRUE(same(exact::logsumexp(x), r.rounded)) << "case " << k;
+  }
+}
+
+TEST(ExactTier, BceGradientMatchesTheOracle) {
+  std::mt19937_64 g(12);
+  for (int k = 0; k < 300; ++k) {
+    const double scale[] = {1e-300, 1e-5, 1, 40, 800, 1e5};
+    const double x = scale[g() % 6] * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
+    double t = static_cast<double>(g() >> 11) * 0x1p-53;
+    if (g() % 3 == 0) t = g() % 2 ? 0.0 : 1.0;
+    if (g() % 3 == 0) t = oracle::sigmoid(x).rounded;  // sigma(x) - t cancels
+    oracle::Ref grad;
+    oracle::bce_with_logits(x, t, &grad);
+    EXPECT_TRUE(same(exact::bce_grad(x, t), grad.rounded)) << std::hexfloat << "x = " << x << ", t = " << t;
+  }
+  EXPECT_EQ(exact::bce_grad(0, 0.25), 0.25);
+}
+
+TEST(ExactTier, DistributionGradientMatchesTheOracle) {
+  std::mt19937_64 g(13);
+  for (int k = 0; k < 300; ++k) {
+    std::vector<double> x = random_vector(g), t(x.size());
+    const std::vector<oracle::Ref> p = oracle::softmax(x);
+    for (std::size_t i = 0; i < t.size(); ++i)
+      t[i] = g() % 2 ? 3 * p[i].rounded : static_cast<double>(g() % 4);  // matched (cancelling) or not
+    std::vector<oracle::Ref> r(x.size());
+    oracle::Vector(x).cross_entropy(std::span<const double>(t), r);
+    exact::DistGrad tier(x, t);
+    for (std::size_t i = 0; i < x.size(); ++i) EXPECT_TRUE(same(tier(i), r[i].rounded)) << "case " << k << ", i = " << i;
+  }
+}
+
+// x with logsumexp(x) = m + log S within 2^-(bits + 60) of `result`: x_0 = m, then greedily
+// x_j = RD(m + log r) for the residual r of S* = e^(result - m), all at 6000 bits.
+std::vector<double> deep_cancellation(double m, double result) {
+  mpfr_t target, r, d, e;
+  mpfr_inits2(6000, target, r, d, e, static_cast<mpfr_ptr>(nullptr));
+  mpfr_set_d(target, result, MPFR_RNDN);
+  mpfr_sub_d(target, target, m, MPFR_RNDN);
+  mpfr_exp(target, target, MPFR_RNDN);     // S* = e^(result - m)
+  mpfr_sub_ui(r, target, 1, MPFR_RNDN);    // what the terms below m must sum to
+  std::vector<double> x{m};
+  for (int j = 0; j < 60 && mpfr_sgn(r) > 0; ++j) {
+    mpfr_log(d, r, MPFR_RNDD);
+    mpfr_add_d(d, d, m, MPFR_RNDD);
+    const double xj = mpfr_get_d(d, MPFR_RNDD);  // e^(xj - m) <= r
+    if (xj < m - 1900) break;
+    x.push_back(xj);
+    mpfr_set_d(d, xj, MPFR_RNDN);
+    mpfr_sub_d(d, d, m, MPFR_RNDN);  // exact at 6000 bits
+    mpfr_exp(e, d, MPFR_RNDN);
+    mpfr_sub(r, r, e, MPFR_RNDN);
+  }
+  mpfr_clears(target, r, d, e, static_cast<mpfr_ptr>(nullptr));
+  return x;
+}
+
+TEST(ExactTier, LogsumexpCancellingBeyondTheMultiDoubleTier) {
+  // Results from 2^-900 (a cancellation of ~900 bits against m = -0.5) into the subnormals, beside
+  // midpoints of the subnormal grid.
+  const double results[] = {0x1.234p-900, -0x1.8p-1000, 0x1.fffffffffffffp-1022, 0x0.0000000000003p-1022,
+                            -0x0.00000000a5bc1p-1022, 0x1p-1060};
+  for (double m : {-0.5, -3.0, -0x1.62e42fefa39efp-1}) {
+    for (double result : results) {
+      const std::vector<double> x = deep_cancellation(m, result);
+      const oracle::Ref r = oracle::logsumexp(x);
+      const double y = softcheck::logsumexp(x);
+      EXPECT_TRUE(r.certain);
+      EXPECT_TRUE(same(y, r.rounded)) << std::hexfloat << "m = " << m << ", aimed at " << result << ": n = "
+                                      << x.size() << ", got " << y << ", the oracle's RN is " << r.rounded;
+    }
+  }
+}
+
+}  // namespace
