@@ -14,13 +14,16 @@ namespace {
 constexpr std::int64_t kFirst = 256, kLast = 16384;
 
 // RN of the value enclosed by v, which lies strictly inside it (exact.hpp): true when both ends
-// decide the same double. r is RN(lo) either way; a zero takes the sign the enclosure proves.
+// decide the same double, a zero included only when the enclosure also proves its sign (-0 and +0
+// compare equal, so ends of either sign below 2^-1075 would otherwise pass). r is RN(lo) either way.
 bool decide(const Iv& v, double& r) {
   const double lo = to_double(v.lo, Tie::up), hi = to_double(v.hi, Tie::down);
   r = lo;
   if (lo != hi) return false;
-  if (r == 0) r = sign(v.hi) <= 0 && sign(v.lo) < 0 ? -0.0 : 0.0;
-  return true;
+  if (r != 0) return true;
+  if (sign(v.lo) >= 0) return r = 0.0, true;   // 0 <= lo < value
+  if (sign(v.hi) <= 0) return r = -0.0, true;  // value < hi <= 0
+  return false;                                // lo < 0 < hi: the sign is not known yet
 }
 
 // A bound on log y for y >= 1, in direction d, within about 2^(max(0, log2 log y) - p). Newton's

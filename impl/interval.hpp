@@ -60,7 +60,7 @@ Iv mul(const Iv& a, const Iv& b, std::int64_t p);
 Iv div(const Iv& a, const Iv& b, std::int64_t p);  // b.lo > 0
 
 // An enclosure of e^d for an exact d <= 0, each end within about 2^-p relative of e^d. For
-// d < -65536 it is [0, 2^-94000] (e^d < 2^-94548 there): such a term is below every result's
+// d <= -65536 it is [0, 2^-94000] (e^d < 2^-94548 there): such a term is below every result's
 // rounding, and the bound keeps it counted.
 Iv exp_nonpositive(const Dy& d, std::int64_t p);
 
