@@ -38,6 +38,51 @@ SOFTCHECK_KERNELS(::softcheck::naive, naive)
 
 }  // namespace
 
+std::span<const std::string_view> kernel_entries() {
+  static constexpr std::string_view entries[] = {
+#define SOFTCHECK_KERNEL(entry, ret, params, args) #entry,
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
+  };
+  return entries;
+}
+
+namespace {
+[[noreturn]] void unknown_entry(std::string_view entry) {
+  std::string known;
+  for (std::string_view e : kernel_entries()) known += (known.empty() ? "" : ", ") + std::string(e);
+  throw std::invalid_argument("unknown kernel entry '" + std::string(entry) + "' (known: " + known + ")");
+}
+}  // namespace
+
+bool provides(const Kernels& k, std::string_view entry) {
+#define SOFTCHECK_KERNEL(e, ret, params, args) \
+  if (entry == #e) return k.e != nullptr;
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
+  unknown_entry(entry);
+}
+
+bool provides_all(const Kernels& k) {
+  bool all = true;
+#define SOFTCHECK_KERNEL(e, ret, params, args) all = all && k.e != nullptr;
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
+  return all;
+}
+
+Kernels swap_kernel(const Kernels& base, std::string_view entry, const Kernels& from) {
+  Kernels k = base;
+#define SOFTCHECK_KERNEL(e, ret, params, args) \
+  if (entry == #e) {                           \
+    k.e = from.e;                              \
+    return k;                                  \
+  }
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
+  unknown_entry(entry);
+}
+
 const std::vector<std::string>& bundled_kernel_names() {
   static const std::vector<std::string> names{"accurate", "standard", "naive"};
   return names;

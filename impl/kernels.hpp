@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,16 +13,19 @@ namespace softcheck {
 
 struct Kernels {
   std::string name;
-  void (*sigmoid)(const double* x, std::size_t n, double* y) = nullptr;
-  void (*log_sigmoid)(const double* x, std::size_t n, double* y) = nullptr;
-  void (*softmax)(const double* x, std::size_t n, double* y) = nullptr;
-  void (*log_softmax)(const double* x, std::size_t n, double* y) = nullptr;
-  double (*logsumexp)(const double* x, std::size_t n) = nullptr;
-  // grad may be null (loss only).
-  double (*cross_entropy)(const double* x, std::size_t n, std::size_t target, double* grad) = nullptr;
-  double (*cross_entropy_dist)(const double* x, const double* t, std::size_t n, double* grad) = nullptr;
-  double (*bce_with_logits)(double x, double t, double* grad) = nullptr;
+#define SOFTCHECK_KERNEL(entry, ret, params, args) ret(*entry) params = nullptr;
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
 };
+
+// The entries' names, in the order of kernel_entries.def.
+std::span<const std::string_view> kernel_entries();
+// Whether k provides the entry. Throws std::invalid_argument naming an unknown entry.
+bool provides(const Kernels& k, std::string_view entry);
+bool provides_all(const Kernels& k);
+// A copy of `base` whose entry comes from `from` (the gate's swap test, --swap). Throws
+// std::invalid_argument naming an unknown entry.
+Kernels swap_kernel(const Kernels& base, std::string_view entry, const Kernels& from);
 
 // The bundled variants: "accurate", "standard", "naive". Throws std::invalid_argument for another name.
 const Kernels& bundled_kernels(std::string_view name);
@@ -39,10 +43,5 @@ Kernels load_kernels(const std::string& name_or_path);
 // The bundled names, and torch where its plugin was built.
 std::vector<std::string> available_kernel_names();
 
-// Which functions a Kernels provides, by the report's and the properties' function names.
-inline bool provides_all(const Kernels& k) {
-  return k.sigmoid && k.log_sigmoid && k.softmax && k.log_softmax && k.logsumexp && k.cross_entropy &&
-         k.cross_entropy_dist && k.bce_with_logits;
-}
 
 }  // namespace softcheck

@@ -21,18 +21,6 @@ class QuietListener : public rc::detail::TestListener {
   void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
 };
 
-bool provided(const Kernels& k, const std::string& fn) {
-  if (fn == "sigmoid") return k.sigmoid != nullptr;
-  if (fn == "log_sigmoid") return k.log_sigmoid != nullptr;
-  if (fn == "softmax") return k.softmax != nullptr;
-  if (fn == "log_softmax") return k.log_softmax != nullptr;
-  if (fn == "logsumexp") return k.logsumexp != nullptr;
-  if (fn == "cross_entropy") return k.cross_entropy != nullptr;
-  if (fn == "cross_entropy_dist") return k.cross_entropy_dist != nullptr;
-  if (fn == "bce_with_logits") return k.bce_with_logits != nullptr;
-  throw std::logic_error("property needs an unknown kernel entry '" + fn + "'");
-}
-
 bool glob(std::string_view s, std::string_view p) {
   if (p.empty()) return s.empty();
   if (p[0] == '*') return glob(s, p.substr(1)) || (!s.empty() && glob(s.substr(1), p));
@@ -53,7 +41,7 @@ PropertyOutcome run_one(const Kernels& k, const Property& p, const SuiteOptions&
   out.property = p.info.id;
   out.seed = o.seed;
   for (const std::string& fn : p.info.needs)
-    if (!provided(k, fn)) {
+    if (!provides(k, fn)) {
       out.passed = out.skipped = true;
       out.message = "skipped: the kernels do not provide " + fn;
       return out;

@@ -49,10 +49,6 @@ constexpr std::array<Function, 12> kFunctions{{
      "(|x|·σ(x)(1-σ(x)) + |t|) / |σ(x) - t|"},
 }};
 
-constexpr std::array<std::string_view, 8> kEntries{"sigmoid",       "log_sigmoid",        "softmax",
-                                                   "log_softmax",   "logsumexp",          "cross_entropy",
-                                                   "cross_entropy_dist", "bce_with_logits"};
-
 // num / den for condition numbers: 0 where nothing moves the value, +inf where it is 0 but can move.
 double ratio(double num, double den) {
   if (std::isnan(num) || std::isnan(den)) return kNaN;
@@ -99,34 +95,6 @@ const Function* find_function(std::string_view name) {
   for (const Function& f : kFunctions)
     if (f.name == name) return &f;
   return nullptr;
-}
-
-std::span<const std::string_view> kernel_entries() { return kEntries; }
-
-bool provides(const Kernels& k, std::string_view e) {
-  if (e == "sigmoid") return k.sigmoid != nullptr;
-  if (e == "log_sigmoid") return k.log_sigmoid != nullptr;
-  if (e == "softmax") return k.softmax != nullptr;
-  if (e == "log_softmax") return k.log_softmax != nullptr;
-  if (e == "logsumexp") return k.logsumexp != nullptr;
-  if (e == "cross_entropy") return k.cross_entropy != nullptr;
-  if (e == "cross_entropy_dist") return k.cross_entropy_dist != nullptr;
-  if (e == "bce_with_logits") return k.bce_with_logits != nullptr;
-  return false;
-}
-
-Kernels swap_kernel(const Kernels& base, std::string_view e, const Kernels& from) {
-  Kernels k = base;
-  if (e == "sigmoid") k.sigmoid = from.sigmoid;
-  else if (e == "log_sigmoid") k.log_sigmoid = from.log_sigmoid;
-  else if (e == "softmax") k.softmax = from.softmax;
-  else if (e == "log_softmax") k.log_softmax = from.log_softmax;
-  else if (e == "logsumexp") k.logsumexp = from.logsumexp;
-  else if (e == "cross_entropy") k.cross_entropy = from.cross_entropy;
-  else if (e == "cross_entropy_dist") k.cross_entropy_dist = from.cross_entropy_dist;
-  else if (e == "bce_with_logits") k.bce_with_logits = from.bce_with_logits;
-  else throw std::invalid_argument("unknown kernel entry '" + std::string(e) + "'");
-  return k;
 }
 
 namespace condition {

@@ -43,12 +43,6 @@ struct Function {
 std::span<const Function> functions();
 // nullptr when unknown.
 const Function* find_function(std::string_view name);
-// The Kernels entries, by name, and whether `k` provides one.
-std::span<const std::string_view> kernel_entries();
-bool provides(const Kernels& k, std::string_view kernel);
-// A copy of `base` whose entry `kernel` comes from `from` (the gate's swap test, --swap).
-// Throws std::invalid_argument for an unknown entry.
-Kernels swap_kernel(const Kernels& base, std::string_view kernel, const Kernels& from);
 
 // Evaluates samples: the oracle once per sample for the functions asked, then each implementation.
 class Evaluator {

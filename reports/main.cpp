@@ -215,13 +215,13 @@ sr::SweepOptions sweep_options(const SweepArgs& a) {
     const auto eq = s.find('=');
     if (eq == std::string::npos) throw InputError(fmt::format("--swap '{}': expected ENTRY=IMPL", s));
     const std::string entry = s.substr(0, eq), from = s.substr(eq + 1);
-    const auto entries = sr::kernel_entries();
+    const auto entries = softcheck::kernel_entries();
     if (std::find(entries.begin(), entries.end(), entry) == entries.end())
       throw InputError(fmt::format("--swap: unknown kernel entry '{}' (known: {})", entry, fmt::join(entries, ", ")));
     const auto it = std::find(a.impls.begin(), a.impls.end(), "accurate");
     if (it == a.impls.end()) throw InputError("--swap needs the accurate implementation in --impl");
     const auto idx = static_cast<std::size_t>(it - a.impls.begin());
-    o.implementations[idx] = sr::swap_kernel(o.implementations[idx], entry, resolve_implementation(from));
+    o.implementations[idx] = softcheck::swap_kernel(o.implementations[idx], entry, resolve_implementation(from));
     o.implementation_info[idx].origin += ", with swapped entries (--swap)";
     o.implementation_info[idx].swaps.emplace_back(entry, from);
   }

@@ -19,16 +19,8 @@ const softcheck::Kernels& k() {
 extern "C" {
 int softcheck_plugin_abi(void) { return SOFTCHECK_PLUGIN_ABI; }
 const char* softcheck_plugin_name(void) { return SOFTCHECK_VARIANT; }
-void softcheck_sigmoid(const double* x, size_t n, double* y) { k().sigmoid(x, n, y); }
-void softcheck_log_sigmoid(const double* x, size_t n, double* y) { k().log_sigmoid(x, n, y); }
-void softcheck_softmax(const double* x, size_t n, double* y) { k().softmax(x, n, y); }
-void softcheck_log_softmax(const double* x, size_t n, double* y) { k().log_softmax(x, n, y); }
-double softcheck_logsumexp(const double* x, size_t n) { return k().logsumexp(x, n); }
-double softcheck_cross_entropy(const double* x, size_t n, size_t target, double* grad) {
-  return k().cross_entropy(x, n, target, grad);
-}
-double softcheck_cross_entropy_dist(const double* x, const double* t, size_t n, double* grad) {
-  return k().cross_entropy_dist(x, t, n, grad);
-}
-double softcheck_bce_with_logits(double x, double t, double* grad) { return k().bce_with_logits(x, t, grad); }
+#define SOFTCHECK_KERNEL(entry, ret, params, args) \
+  ret softcheck_##entry params { return k().entry args; }
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
 }

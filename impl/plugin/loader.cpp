@@ -7,6 +7,10 @@
 #include <stdexcept>
 #include <string>
 
+#include <softcheck/plugin.h>
+
+#include <type_traits>
+
 #include "impl/kernels.hpp"
 
 namespace softcheck {
@@ -16,6 +20,13 @@ template <class F>
 void bind(void* handle, const char* symbol, F& slot) {
   slot = reinterpret_cast<F>(dlsym(handle, symbol));  // null: not provided
 }
+
+// plugin.h, the header users compile against, declares every entry with the Kernels signature.
+#define SOFTCHECK_KERNEL(entry, ret, params, args)                                \
+  static_assert(std::is_same_v<decltype(&::softcheck_##entry), decltype(Kernels::entry)>, \
+                "softcheck/plugin.h and impl/kernel_entries.def disagree on softcheck_" #entry);
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
 
 }  // namespace
 
@@ -46,14 +57,9 @@ Kernels load_plugin(const std::string& path) {
   NameFn name = reinterpret_cast<NameFn>(dlsym(handle, "softcheck_plugin_name"));
   const char* n = name ? name() : nullptr;
   k.name = n && *n ? n : std::filesystem::path(path).stem().string();
-  bind(handle, "softcheck_sigmoid", k.sigmoid);
-  bind(handle, "softcheck_log_sigmoid", k.log_sigmoid);
-  bind(handle, "softcheck_softmax", k.softmax);
-  bind(handle, "softcheck_log_softmax", k.log_softmax);
-  bind(handle, "softcheck_logsumexp", k.logsumexp);
-  bind(handle, "softcheck_cross_entropy", k.cross_entropy);
-  bind(handle, "softcheck_cross_entropy_dist", k.cross_entropy_dist);
-  bind(handle, "softcheck_bce_with_logits", k.bce_with_logits);
+#define SOFTCHECK_KERNEL(entry, ret, params, args) bind(handle, "softcheck_" #entry, k.entry);
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
   return k;
 }
 

@@ -44,7 +44,7 @@ class SwapTest : public ::testing::TestWithParam<std::string_view> {};
 
 TEST_P(SwapTest, GateFailsWhenAnAccurateEntryIsSwappedForStandard) {
   const std::string entry(GetParam());
-  const softcheck::Kernels k = sr::swap_kernel(softcheck::bundled_kernels("accurate"), entry,
+  const softcheck::Kernels k = softcheck::swap_kernel(softcheck::bundled_kernels("accurate"), entry,
                                                softcheck::bundled_kernels("standard"));
   std::vector<std::string> fns;
   for (const sr::Function& f : sr::functions())
@@ -55,7 +55,7 @@ TEST_P(SwapTest, GateFailsWhenAnAccurateEntryIsSwappedForStandard) {
   EXPECT_NE(g.text.find("BREACH       " + fns.front()), std::string::npos) << g.text;
 }
 
-INSTANTIATE_TEST_SUITE_P(EveryEntry, SwapTest, ::testing::ValuesIn(sr::kernel_entries().begin(), sr::kernel_entries().end()),
+INSTANTIATE_TEST_SUITE_P(EveryEntry, SwapTest, ::testing::ValuesIn(softcheck::kernel_entries().begin(), softcheck::kernel_entries().end()),
                          [](const auto& param_info) { return std::string(param_info.param); });
 
 TEST(Gate, NotProvidedOrUnbudgetedNeverPasses) {
