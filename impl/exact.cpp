@@ -13,17 +13,18 @@ namespace {
 
 constexpr std::int64_t kFirst = 256, kLast = 16384;
 
-// RN of the value enclosed by v, which lies strictly inside it (exact.hpp): true when both ends
-// decide the same double, a zero included only when the enclosure also proves its sign (-0 and +0
-// compare equal, so ends of either sign below 2^-1075 would otherwise pass). r is RN(lo) either way.
-bool decide(const Iv& v, double& r) {
+// RN of the value enclosed by v (at p bits), which lies strictly inside it (exact.hpp): true when both
+// ends decide the same double; a zero only once the enclosure also proves its sign (-0 and +0 compare
+// equal, so ends of either sign below 2^-1075 would otherwise pass), or from 4096 bits on. r is RN(lo).
+bool decide(const Iv& v, std::int64_t p, double& r) {
   const double lo = to_double(v.lo, Tie::up), hi = to_double(v.hi, Tie::down);
   r = lo;
   if (lo != hi) return false;
   if (r != 0) return true;
   if (sign(v.lo) >= 0) return r = 0.0, true;   // 0 <= lo < value
   if (sign(v.hi) <= 0) return r = -0.0, true;  // value < hi <= 0
-  return false;                                // lo < 0 < hi: the sign is not known yet
+  r = 0.0;                                     // lo < 0 < hi: the sign is not known yet
+  return p >= 4096;                            // |value| < 2^-3000 by then: +0 (exact.hpp)
 }
 
 // A bound on log y for y >= 1, in direction d, within about 2^(max(0, log2 log y) - p). Newton's
@@ -69,12 +70,12 @@ Iv Terms::e(std::size_t j, std::int64_t p) const {
 }
 
 const Iv& Terms::sum(std::int64_t p) {
-  if (p_ != p) {
-    p_ = p;
-    s_ = point({});
-    for (std::size_t j = 0; j < x_.size(); ++j) s_ = add(s_, e(j, p + guard_), p + guard_);
-  }
-  return s_;
+  for (const auto& [level, s] : sums_)
+    if (level == p) return s;
+  Iv s = point({});
+  for (std::size_t j = 0; j < x_.size(); ++j) s = add(s, e(j, p + guard_), p + guard_);
+  sums_.emplace_back(p, std::move(s));
+  return sums_.back().second;
 }
 
 // m + log S, S = sum e_j >= 1 (e_m = 1): cancels where m ~ -log S.
@@ -87,7 +88,7 @@ double logsumexp(std::span<const double> x) {
     const std::int64_t q = p + terms.guard();
     const Iv r = add(point(m), Iv{log_bound(S.lo, q, Dir::down), log_bound(S.hi, q, Dir::up)}, q);
     double v;
-    if (decide(r, v) || p >= kLast) return v;
+    if (decide(r, p, v) || p >= kLast) return v;
   }
 }
 
@@ -101,7 +102,7 @@ double bce_grad(double x, double t) {
     const Iv small = div(E, add(point(one), E, q), q);  // sigma(-|x|)
     const Iv g = x < 0 ? add(small, point(neg(tt)), q) : add(point(add(one, neg(tt))), neg(small), q);
     double v;
-    if (decide(g, v) || p >= kLast) return v;
+    if (decide(g, p, v) || p >= kLast) return v;
   }
 }
 
@@ -120,7 +121,7 @@ double DistGrad::operator()(std::size_t i) {
     if (ei.point() && S.point()) return quotient_to_double(add(mul(T_, ei.lo), neg(mul(ti, S.lo))), S.lo);
     const Iv g = add(div(mul(point(T_), ei, q), S, q), point(neg(ti)), q);
     double v;
-    if (decide(g, v) || p >= kLast) return v;
+    if (decide(g, p, v) || p >= kLast) return v;
   }
 }
 

@@ -14,11 +14,17 @@
 // Where it does not settle by 16384 bits: each end is then within 2^-15000 of the exact value relative
 // to the terms (at most 2^1100 here), far below the subnormal quantum 2^-1074, so the returned RN(lo)
 // is within 0.5 + 2^-13900 ULP: faithful, never a guess.
+//
+// A result that rounds to zero gets the sign the enclosure proves, climbing for it up to 4096 bits;
+// a value still straddling zero there is below 2^-3000 in magnitude and is returned as +0 (the
+// contract counts -0 and +0 equal; proving the sign of a 2^-94000 value would cost the whole ladder).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <utility>
+#include <vector>
 
 #include "impl/interval.hpp"
 
@@ -35,15 +41,14 @@ class Terms {
   explicit Terms(std::span<const double> x);
   double max() const { return m_; }
   Iv e(std::size_t j, std::int64_t p) const;
-  const Iv& sum(std::int64_t p);  // S, cached for the last p asked
+  const Iv& sum(std::int64_t p);  // S at p bits, computed once per p (the components of a call share it)
   std::int64_t guard() const { return guard_; }  // extra bits for sums of x.size() terms
 
  private:
   std::span<const double> x_;
   double m_;
   std::int64_t guard_;
-  std::int64_t p_ = 0;
-  Iv s_;
+  std::vector<std::pair<std::int64_t, Iv>> sums_;
 };
 
 // T softmax(x)_i - t_i, component by component; S shared between the components of one call.
