@@ -1,6 +1,6 @@
 // softcheck's accurate double implementations: the public API in one include.
 //
-// Every function follows ../shared/design.md: the exact definitions, the special-value rule (the limit of
+// Every function follows docs/definitions.md: the exact definitions, the special-value rule (the limit of
 // the exact function where it exists, NaN where it does not; NaN in, NaN out) and the decisions for the
 // cases that rule leaves open, listed in README.md ("Special values and invalid input").
 // Invalid arguments (mismatched lengths, a class index out of range, an invalid target) throw

@@ -31,7 +31,7 @@ inline constexpr mpfr_prec_t kExactDoublePrecision = 2200;
 // difference neither overflows nor underflows before it is far outside the double range.
 void widen_exponent_range();
 
-// Exponent of ulp(v) as in design.md: max(floor(log2|v|), -1022) - 52; -1074 for v = 0.
+// Exponent of ulp(v) as in docs/definitions.md: max(floor(log2|v|), -1022) - 52; -1074 for v = 0.
 long ulp_exponent(mpfr_srcptr v);
 
 // log1p over an enclosure a in [a_lo, a_hi], a_lo >= 0, with a single log1p: lo = RNDD(log1p(a_lo)).

@@ -1,6 +1,6 @@
 // softcheck's oracle: the exact value of every function in impl/, known well enough to grade the last bit.
 //
-// Each reference evaluates the definitions of ../shared/design.md with Boost.Multiprecision on the MPFR
+// Each reference evaluates the definitions of docs/definitions.md with Boost.Multiprecision on the MPFR
 // backend, inputs taken exactly from doubles, and raises its working precision (Ziv's strategy) until the
 // rounding of the exact value v to double is certain, up to kPrecisionCeiling bits.
 // Independent of impl/ by design: no numerical code is shared, so one bug cannot hide in both.
@@ -20,7 +20,7 @@ inline constexpr int kPrecisionCeiling = 8192;
 struct Ref {
   double rounded = 0;   // RN(v), ties to even; ±inf where |v| rounds beyond DBL_MAX (or v = ±inf);
                         // NaN where v is undefined; ±0 where v rounds to zero.
-  double frac = 0;      // (v - rounded) / ulp(v), in [-0.5, 0.5] (ulp as in design.md), to at least
+  double frac = 0;      // (v - rounded) / ulp(v), in [-0.5, 0.5] (ulp as in docs/definitions.md), to at least
                         // 2^-60 absolute before its own rounding to double; 0 where v is exact,
                         // infinite or NaN, or rounds to ±inf.
   bool exact = false;   // v == rounded (v exactly a double, or ±inf/NaN by the special-value rule)

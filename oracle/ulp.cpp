@@ -1,4 +1,4 @@
-// The ULP metric of design.md (err, glibc-style distance, ulp of a double), used by the whole project.
+// The ULP metric of docs/definitions.md (err, glibc-style distance, ulp of a double), used by the whole project.
 #include "oracle/ulp.hpp"
 
 #include <algorithm>

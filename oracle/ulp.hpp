@@ -1,4 +1,4 @@
-// The ULP metric of ../shared/design.md, implemented once for the whole project.
+// The ULP metric of docs/definitions.md, implemented once for the whole project.
 //
 //   err(y, v) = |y - v| / ulp(v),  ulp(v) = 2^(max(e, -1022) - 52), e = floor(log2 |v|);  ulp(0) = 2^-1074
 //
@@ -11,7 +11,7 @@
 
 namespace softcheck::oracle {
 
-// design.md's err(y, v). Special values: 0 where y is the due infinity or the due NaN;
+// docs/definitions.md's err(y, v). Special values: 0 where y is the due infinity or the due NaN;
 // +inf (an "infinite error", counted apart by callers) where y is NaN or ±inf and a finite value was due,
 // or y is not the due special value. Signed zeros compare equal.
 double ulp_error(double y, const Ref& v);
@@ -20,7 +20,7 @@ double ulp_error(double y, const Ref& v);
 // counting across zero with +0 and -0 as one value. INT64_MAX where one is NaN and the other is not.
 std::int64_t ulp_distance(double y, double rounded);
 
-// ulp(v) for a double v, as in design.md (used by properties for derived bounds).
+// ulp(v) for a double v, as in docs/definitions.md (used by properties for derived bounds).
 double ulp_of(double v);
 
 }  // namespace softcheck::oracle

@@ -1,5 +1,5 @@
 // Property group 6: permutation, two-class softmax = sigmoid, consistency, bounds, symmetry and more.
-// Also monotonicity, the index-target gradient sum, BCE = two-class cross-entropy and design.md's
+// Also monotonicity, the index-target gradient sum, BCE = two-class cross-entropy and docs/definitions.md's
 // special-value table.
 #include <algorithm>
 #include <cfloat>
@@ -272,24 +272,24 @@ void add_relations(std::vector<Property>& out) {
                  }});
 }
 
-// --- design.md's special-value table (and README's decisions for empty inputs) --------------------
+// --- docs/definitions.md's special-value table (and README's decisions for empty inputs) --------------------
 
 // want NaN: got must be NaN; otherwise got == want (signed zeros equal unless `sign`).
 void expect(const std::string& what, double got, double want, bool sign = false) {
   const bool ok = std::isnan(want) ? std::isnan(got)
                                    : (got == want && (!sign || std::signbit(got) == std::signbit(want)));
-  if (!ok) fail(what + " = " + show(got) + ", design.md's table wants " + (sign && want == 0 && !std::signbit(want) ? "+0" : show(want)));
+  if (!ok) fail(what + " = " + show(got) + ", docs/definitions.md's table wants " + (sign && want == 0 && !std::signbit(want) ? "+0" : show(want)));
 }
 std::string call_str(const char* fn, const Vec& x) { return std::string(fn) + "(" + show(x) + ")"; }
 const double kAny = 12345.678;  // a component the table does not fix (checked by agreement.*.special)
 
 void add_special(std::vector<Property>& out) {
-  out.push_back({{"special.sigmoid", "more", "sigmoid: design.md's special values", 1, {"sigmoid"}}, [](Ctx& c) {
+  out.push_back({{"special.sigmoid", "more", "sigmoid: docs/definitions.md's special values", 1, {"sigmoid"}}, [](Ctx& c) {
                    const std::pair<double, double> table[] = {{kInf, 1}, {-kInf, 0}, {kNaN, kNaN}, {0.0, 0.5}, {-0.0, 0.5}};
                    for (auto [x, want] : table)
                      expect("sigmoid(" + show(x) + ")", call_sigmoid(c.k, x), want, true);
                  }});
-  out.push_back({{"special.log_sigmoid", "more", "log_sigmoid: design.md's special values", 1, {"log_sigmoid"}},
+  out.push_back({{"special.log_sigmoid", "more", "log_sigmoid: docs/definitions.md's special values", 1, {"log_sigmoid"}},
                  [](Ctx& c) {
                    const std::pair<double, double> table[] = {{kInf, 0}, {-kInf, -kInf}, {kNaN, kNaN}};
                    for (auto [x, want] : table) expect("log_sigmoid(" + show(x) + ")", call_log_sigmoid(c.k, x), want);
@@ -299,7 +299,7 @@ void add_special(std::vector<Property>& out) {
     Vec x, want;
   };
   auto vector_table = [&](const char* name, Vec (*call)(const Kernels&, const Vec&), std::vector<VecCase> table) {
-    out.push_back({{std::string("special.") + name, "more", std::string(name) + ": design.md's special values; empty is a no-op",
+    out.push_back({{std::string("special.") + name, "more", std::string(name) + ": docs/definitions.md's special values; empty is a no-op",
                     1, {name}},
                    [call, name, table](Ctx& c) {
                      for (const VecCase& e : table) {
@@ -332,7 +332,7 @@ void add_special(std::vector<Property>& out) {
                 {{kNaN, 0.0}, {kNaN, kNaN}},
                 {{1e308, -1e308}, {0, -kInf}}});
 
-  out.push_back({{"special.logsumexp", "more", "logsumexp: design.md's special values; empty gives -inf", 1,
+  out.push_back({{"special.logsumexp", "more", "logsumexp: docs/definitions.md's special values; empty gives -inf", 1,
                   {"logsumexp"}},
                  [](Ctx& c) {
                    const std::pair<Vec, double> table[] = {{{}, -kInf},          {{-kInf, -kInf}, -kInf},
@@ -344,7 +344,7 @@ void add_special(std::vector<Property>& out) {
                      expect(call_str("logsumexp", x), c.k.logsumexp(x.empty() ? &dummy : x.data(), x.size()), want);
                  }});
 
-  out.push_back({{"special.cross_entropy", "more", "cross-entropy (index): design.md's special values", 1,
+  out.push_back({{"special.cross_entropy", "more", "cross-entropy (index): docs/definitions.md's special values", 1,
                   {"cross_entropy"}},
                  [](Ctx& c) {
                    struct E {
@@ -369,7 +369,7 @@ void add_special(std::vector<Property>& out) {
                  }});
 
   out.push_back({{"special.cross_entropy_dist", "more",
-                  "cross-entropy (distribution): design.md's special values; t_i = 0 terms count 0", 1,
+                  "cross-entropy (distribution): docs/definitions.md's special values; t_i = 0 terms count 0", 1,
                   {"cross_entropy_dist"}},
                  [](Ctx& c) {
                    struct E {
@@ -392,7 +392,7 @@ void add_special(std::vector<Property>& out) {
                    }
                  }});
 
-  out.push_back({{"special.bce_with_logits", "more", "BCE with logits: design.md's special values", 1,
+  out.push_back({{"special.bce_with_logits", "more", "BCE with logits: docs/definitions.md's special values", 1,
                   {"bce_with_logits"}},
                  [](Ctx& c) {
                    struct E {

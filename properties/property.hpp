@@ -115,7 +115,7 @@ std::string show(const Vec& v);             // [a, b, ...] with %.17g (first and
 std::string show_ref(const oracle::Ref& r);  // "0.1234 (+0.31 ULP)"
 
 // --- Checks ---------------------------------------------------------------------------------------
-// Grades results against the oracle (design.md's err) and fails with the worst one, so a case with one
+// Grades results against the oracle (docs/definitions.md's err) and fails with the worst one, so a case with one
 // catastrophic component reports that component. The failure's signature is the result's kind (`kind`,
 // e.g. "gradient (target class)"; default `what`) and its class: a wrong special value (NaN or ±inf where
 // a number was due, or the reverse), all digits lost (>= 2^20 ULP), or a budget breach. `what` must

@@ -1,4 +1,4 @@
-// The input regimes of design.md as RapidCheck generators (declared in regimes.hpp).
+// The input regimes of docs/definitions.md as RapidCheck generators (declared in regimes.hpp).
 // The building blocks and the shrinks are in doubles.hpp.
 #include "properties/regimes.hpp"
 

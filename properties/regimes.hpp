@@ -1,4 +1,4 @@
-// The input regimes of ../shared/design.md as RapidCheck generators, written once and shared by the
+// The input regimes of docs/definitions.md as RapidCheck generators, written once and shared by the
 // property suite and the report (which draws from them deterministically by seed and index).
 #pragma once
 

@@ -25,7 +25,7 @@ struct EvalResult {
   std::string name;                 // the function's name, or "loss" / "grad"
   std::vector<double> output;       // the implementation's values
   std::vector<oracle::Ref> oracle;  // the exact values (oracle[i].rounded: correctly rounded)
-  std::vector<double> ulp;          // err(output[i], v_i) of design.md; +inf where a finite value was due
+  std::vector<double> ulp;          // err(output[i], v_i) of docs/definitions.md; +inf where a finite value was due
 };
 
 struct Evaluation {

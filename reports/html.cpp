@@ -248,7 +248,7 @@ details{margin:10px 0}
                    rep.run.seed, rep.run.samples, rep.run.long_samples, esc(fmt::format("{}", fmt::join(rep.run.implementations, ", "))),
                    rep.run.shard_count > 1 ? fmt::format(" · shard {}/{}", rep.run.shard_index, rep.run.shard_count) : "",
                    rep.timings.wall_s > 0 ? fmt::format(" · {:.1f} s on {} threads", rep.timings.wall_s, rep.timings.threads) : "");
-  h += "<p class=\"meta\">Errors in ULPs against the exact value (design.md): ≤ 0.5 correctly rounded, &lt; 1 faithful; "
+  h += "<p class=\"meta\">Errors in ULPs against the exact value (docs/definitions.md): ≤ 0.5 correctly rounded, &lt; 1 faithful; "
        "NaN/∞ where a finite value was due counts as ∞, never averaged in.</p>\n";
   h += "<p class=\"legend\">";
   for (std::size_t i = 0; i < rep.run.implementations.size(); ++i)

@@ -88,7 +88,7 @@ std::string render_markdown(const Report& rep, const std::string& extra) {
       rep.run.samples, rep.run.long_samples, fmt::join(rep.run.implementations, ", "), rep.regimes.size(),
       rep.run.shard_count > 1 ? fmt::format(" · shard {}/{}", rep.run.shard_index, rep.run.shard_count) : "",
       rep.timings.wall_s > 0 ? fmt::format(" · {:.1f} s on {} threads", rep.timings.wall_s, rep.timings.threads) : "");
-  md += "Errors are `err(y, v) = |y - v| / ulp(v)` against the exact value v (design.md): ≤ 0.5 is correctly "
+  md += "Errors are `err(y, v) = |y - v| / ulp(v)` against the exact value v (docs/definitions.md): ≤ 0.5 is correctly "
         "rounded, < 1 faithful. NaN/inf where a finite value was due counts as ∞ and is never averaged in.\n\n";
 
   // Headline: max ULP per function × implementation over every regime.

@@ -123,7 +123,7 @@ void Histogram::merge(const Histogram& o) {
 }
 
 XAxis XAxis::for_regime(const std::string& regime) {
-  // The scalar regimes of design.md: uniform on [-750, 40]; the thresholds all lie in [-750, 750].
+  // The scalar regimes of docs/definitions.md: uniform on [-750, 40]; the thresholds all lie in [-750, 750].
   if (regime == "uniform") return {XAxis::Kind::kLinear, -750, 40};
   if (regime == "thresholds") return {XAxis::Kind::kLinear, -760, 760};
   return {};
@@ -231,7 +231,7 @@ void record(Cell& cell, const SampleId& s, std::uint64_t component, double y, co
   cell.histogram.add(err);
   if (cell.xbins && !s.input->x.empty()) cell.xbins->add(s.input->x[0], err);
   if (!std::isfinite(err)) {
-    // An infinite error: counted apart, never averaged in (design.md).
+    // An infinite error: counted apart, never averaged in (docs/definitions.md).
     if (ref.is_finite() && !std::isfinite(y)) ++cell.nonfinite;
     else ++cell.special_mismatch;
     if (!cell.first_nonfinite || earlier(s.rank, s.index, component, *cell.first_nonfinite)) cell.first_nonfinite = make();

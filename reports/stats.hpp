@@ -52,7 +52,7 @@ struct Witness {
   std::shared_ptr<const Input> input;  // shared by every witness of the sample (long inputs are large)
   double y = 0;               // the implementation's output
   double expected = 0;        // RN(v), the correctly rounded value
-  double ulp = 0;             // err(y, v) (design.md)
+  double ulp = 0;             // err(y, v) (docs/definitions.md)
   std::int64_t distance = 0;  // doubles between y and RN(v) (glibc's measure)
   double kappa = 0;           // condition number at this input (NaN where undefined)
   std::string message;        // an exception's message, for errors

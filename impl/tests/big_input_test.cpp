@@ -56,7 +56,7 @@ double cpu_seconds() {
          1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
 }
 
-// An exact value at 256 bits (MPFR), and the error of a double against it in ULPs of design.md.
+// An exact value at 256 bits (MPFR), and the error of a double against it in ULPs of docs/definitions.md.
 class Exact {
  public:
   Exact() { mpfr_init2(v_, 256); }

@@ -1,5 +1,5 @@
 // One test per row of README.md's "Special values and invalid input" table: every input class against
-// every public function of impl/softcheck.hpp, checked against the values design.md prescribes and
+// every public function of impl/softcheck.hpp, checked against the values docs/definitions.md prescribes and
 // against the oracle (correctly rounded references, independent of impl/), never against impl itself.
 #include <gtest/gtest.h>
 
@@ -45,7 +45,7 @@ std::string show(const V& v) {
   return s + "]";
 }
 
-// y against the oracle's exact value: its correct rounding, or the due infinity / NaN (design.md).
+// y against the oracle's exact value: its correct rounding, or the due infinity / NaN (docs/definitions.md).
 void expect_cr(double y, const oc::Ref& r, const std::string& what) {
   ASSERT_TRUE(r.certain) << what;
   EXPECT_LE(oc::ulp_error(y, r), kCorrectlyRounded)
@@ -217,7 +217,7 @@ TEST(InputClass, PlusInfinity) {
 
 TEST(InputClass, MinusInfinity) {
   EXPECT_EQ(sc::sigmoid(-inf), 0.0);
-  EXPECT_FALSE(std::signbit(sc::sigmoid(-inf)));  // +0, as design.md says
+  EXPECT_FALSE(std::signbit(sc::sigmoid(-inf)));  // +0, as docs/definitions.md says
   EXPECT_EQ(sc::log_sigmoid(-inf), -inf);
   EXPECT_EQ(softmax({-inf, 0.0}), (V{0.0, 1.0}));
   EXPECT_EQ(log_softmax({-inf, 0.0}), (V{-inf, 0.0}));

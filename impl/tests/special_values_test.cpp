@@ -1,4 +1,4 @@
-// design.md's special-value table, case by case, for the accurate functions.
+// docs/definitions.md's special-value table, case by case, for the accurate functions.
 #include <gtest/gtest.h>
 
 #include <cmath>

@@ -70,7 +70,7 @@ so::Ref evaluate(const Case& c) {
   return {};
 }
 
-// (v - RN(v)) / ulp(v) from the decimal reference, in 600-bit arithmetic; ulp as in design.md.
+// (v - RN(v)) / ulp(v) from the decimal reference, in 600-bit arithmetic; ulp as in docs/definitions.md.
 double reference_frac(const std::string& decimal, double rounded) {
   mpfr_t v;
   mpfr_init2(v, 600);

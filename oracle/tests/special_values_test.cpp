@@ -1,4 +1,4 @@
-// design.md's special-value table, case by case: limits, NaN, overflow, underflow, -inf masks.
+// docs/definitions.md's special-value table, case by case: limits, NaN, overflow, underflow, -inf masks.
 #include <gtest/gtest.h>
 
 #include <cfloat>

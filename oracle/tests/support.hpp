@@ -27,7 +27,7 @@ struct Mp {
   mpfr_t v;
 };
 
-// v = rounded + frac ulp(v) (design.md's ulp of v: halved just below a power of two), into out.
+// v = rounded + frac ulp(v) (docs/definitions.md's ulp of v: halved just below a power of two), into out.
 // Accurate to 2^-62 ulp (frac's guarantee) plus frac's own rounding (2^-54 |frac| ulp).
 inline void reconstruct(const softcheck::oracle::Ref& r, mpfr_ptr out) {
   mpfr_set_d(out, r.rounded, MPFR_RNDN);
@@ -41,7 +41,7 @@ inline void reconstruct(const softcheck::oracle::Ref& r, mpfr_ptr out) {
   mpfr_add(out, out, f.v, MPFR_RNDN);
 }
 
-// Reproducible input vectors from design.md's regimes (finite entries only).
+// Reproducible input vectors from docs/definitions.md's regimes (finite entries only).
 inline std::vector<std::vector<double>> regimes(unsigned seed, int per_regime) {
   std::mt19937_64 rng(seed);
   auto uni = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };

@@ -1,4 +1,4 @@
-// The ULP metric: design.md's err(y, v) against the exact value, glibc's distance, ulp of a double.
+// The ULP metric: docs/definitions.md's err(y, v) against the exact value, glibc's distance, ulp of a double.
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -40,7 +40,7 @@ TEST(Ulp, UlpOf) {
 }
 
 TEST(Ulp, ErrorAgainstExactValue) {
-  // v = 1 exactly: ulp(v) = 2^-52 on both sides (design.md's ulp is that of v, not of y).
+  // v = 1 exactly: ulp(v) = 2^-52 on both sides (docs/definitions.md's ulp is that of v, not of y).
   EXPECT_EQ(so::ulp_error(1.0, ref(1.0, 0, true)), 0.0);
   EXPECT_EQ(so::ulp_error(1.0 + 0x1p-52, ref(1.0, 0, true)), 1.0);
   EXPECT_EQ(so::ulp_error(1.0 - 0x1p-53, ref(1.0, 0, true)), 0.5);

@@ -29,7 +29,7 @@ struct Case {
   std::size_t k = 0;         // a class index
 };
 
-// Inputs of every regime of design.md: unit, wide, extreme, dominant, ties, tail, special, and a long one.
+// Inputs of every regime of docs/definitions.md: unit, wide, extreme, dominant, ties, tail, special, and a long one.
 std::vector<Case> cases() {
   std::mt19937_64 rng(20240607);
   auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };

@@ -60,7 +60,7 @@ endif()
 expect("replay" "${replayed}" "after 0 passing cases")
 expect("replay" "${replayed}" "summary: 0 passed, 1 failed")
 
-# accurate passes these (each is a claim of README and design.md: ≤ 1 ULP on dominant inputs, Σ softmax = 1,
+# accurate passes these (each is a claim of README and docs/definitions.md: ≤ 1 ULP on dominant inputs, Σ softmax = 1,
 # the special-value table, exact shifts, finite-difference gradients).
 run_check(out rc --impl accurate
           --property "agreement.log_softmax.dominant,agreement.cross_entropy_grad.tail,sum.softmax.*:special.*,shift.logsumexp,gradient.cross_entropy"

@@ -1,6 +1,6 @@
 # `softcheck eval`: one input, the implementation's value beside the oracle's correctly rounded value and the
 # error in ULPs. The expected values were computed independently (mpmath at 300 bits, rounded to double) or come
-# from design.md (sigmoid(2)); the JSON is read back with string(JSON), which prints numbers with 17 digits.
+# from docs/definitions.md (sigmoid(2)); the JSON is read back with string(JSON), which prints numbers with 17 digits.
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 
@@ -65,7 +65,7 @@ foreach(p "oracle 0.090030573170380462 +0x1.70c3e5f682bdap-4" "err +0\\.[0-9]+ U
   endif()
 endforeach()
 
-# design.md's seed figure: textbook sigmoid(2) = 0.8807970779778823, 1.17 ULP from the exact value, whose correct
+# docs/definitions.md's seed figure: textbook sigmoid(2) = 0.8807970779778823, 1.17 ULP from the exact value, whose correct
 # rounding is 0.8807970779778824.
 run_eval(j sigmoid 2 --impl naive --json)
 message("${j}")
@@ -105,7 +105,7 @@ want("${j}" 1.0 target)
 want("${j}" 0.47407698418010669 results 0 oracle 0)
 want("${j}" -0.37754066879814546 results 1 oracle 0)
 
-# Non-finite numbers are the strings "inf", "-inf", "nan". softmax([inf, 3, -inf]) is one-hot (design.md);
+# Non-finite numbers are the strings "inf", "-inf", "nan". softmax([inf, 3, -inf]) is one-hot (docs/definitions.md);
 # the standard (max-shift) implementation computes inf - inf = NaN there: an infinite error.
 run_eval(j softmax inf 3 -inf --impl standard --json)
 message("${j}")

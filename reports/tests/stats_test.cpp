@@ -76,7 +76,7 @@ TEST(Record, CountsEachCategory) {
   EXPECT_LT(*c.max_ulp.value, 1.5);
   ASSERT_TRUE(c.first_nonfinite);
   EXPECT_EQ(c.first_nonfinite->index, 5u);
-  // The seed's own figure (design.md): 0.8807970779778823 is 1.17 ULP from σ(2).
+  // The seed's own figure (docs/definitions.md): 0.8807970779778823 is 1.17 ULP from σ(2).
   sr::Cell seed = cell();
   sr::record(seed, id, 0, 0.8807970779778823, ref, 1.0);
   EXPECT_NEAR(*seed.max_ulp.value, 1.17, 0.01);

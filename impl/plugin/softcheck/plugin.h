@@ -2,7 +2,7 @@
  *
  * A plugin exports softcheck_plugin_abi() (returning SOFTCHECK_PLUGIN_ABI) and any subset of the kernels
  * below; a kernel it does not export is reported as "not provided", never as a failure. Semantics are
- * those of ../shared/design.md (README: "Special values and invalid input"); softcheck calls a kernel only
+ * those of docs/definitions.md (README: "Special values and invalid input"); softcheck calls a kernel only
  * with valid arguments (n >= 1 where the function needs it, target < n, targets finite and >= 0, BCE
  * target in [0, 1], y of n elements, y either x itself or apart from it). Kernels must not keep the
  * pointers they are given. softcheck's own exported kernels (libsoftcheck_accurate.so, ...) abort with the
