@@ -200,7 +200,8 @@ Failure Sandbox::ended_with(int status, bool timed_out) {
   f.in_call = begun > ended;
   if (begun) {
     f.unit = record_->unit.load(std::memory_order_relaxed);
-    f.label.assign(record_->label, ::strnlen(record_->label, sizeof record_->label));
+    const std::size_t n = ::strnlen(record_->label, sizeof record_->label);
+    std::memcpy(f.label, record_->label, std::min(n, sizeof f.label - 1));
   }
   return f;
 }

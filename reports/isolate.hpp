@@ -81,7 +81,8 @@ struct Failure {
   std::uint64_t calls_begun = 0, calls_ended = 0;
   bool in_call = false;    // a call was in flight (begun, not ended): it is the culprit
   std::uint64_t unit = 0;  // the unit and label of the last call begun (in flight when in_call); valid
-  std::string label;       // when calls_begun > 0
+  char label[96] = {};     // when calls_begun > 0. NUL-terminated; no std::string: call() must not
+                           // allocate (another thread of the caller may be forking, see sweep.cpp)
 
   // One line, deterministic (no pid, no time measured): "crashed: killed by signal 11 (SIGSEGV: Segmentation
   // fault)", "hung: no progress within 2 s (killed)", "exited with status 3".

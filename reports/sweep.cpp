@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstring>
 #include <exception>
 #include <map>
@@ -355,12 +356,38 @@ Report run_sweep(const SweepOptions& opt) {
 
   // Children are forked from the worker threads (first call, after a crash, after the shared area grew).
   // A fork while another thread holds an allocator or library lock leaves that lock held forever in the
-  // child (clang 14's ASan allocator does: a child hung 60 s in CI). So every thread works holding
-  // fork_gate shared, lets go of it only while its child runs, and a call that forks holds it exclusive.
+  // child, which deadlocks when it next needs it, perhaps many calls later (clang 14's ASan allocator
+  // keeps a lock per size class: children hung 60 s in CI). So no thread may allocate while another
+  // forks: every worker works holding fork_gate shared and lets go of it only while its child runs (a
+  // wait that allocates nothing); a call that forks holds it exclusive. The main thread holds it while
+  // the workers are created and until each holds it (thread start-up allocates), and no worker exits
+  // (thread teardown frees) before every worker has finished its work (the last forks are then done).
   std::shared_mutex fork_gate;
+  std::mutex lifecycle;
+  std::condition_variable lifecycle_cv;
+  unsigned started = 0, finished = 0;
+  auto finish_work = [&] {
+    std::unique_lock lk(lifecycle);
+    ++finished;
+    lifecycle_cv.notify_all();
+    lifecycle_cv.wait(lk, [&] { return finished == threads; });
+  };
 
   auto worker = [&](unsigned t) {
     std::shared_lock working(fork_gate);
+    {
+      std::lock_guard lk(lifecycle);
+      ++started;
+    }
+    lifecycle_cv.notify_all();
+    struct Finish {
+      std::shared_lock<std::shared_mutex>& working;
+      decltype(finish_work)& finish;
+      ~Finish() {
+        if (working.owns_lock()) working.unlock();
+        finish();
+      }
+    } at_exit{working, finish_work};
     try {
       Evaluator ev;  // the oracle, in this process
       std::vector<std::shared_ptr<Input>> ins;
@@ -579,7 +606,12 @@ Report run_sweep(const SweepOptions& opt) {
   };
 
   std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+  {
+    std::shared_lock creating(fork_gate);
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
+    std::unique_lock lk(lifecycle);
+    lifecycle_cv.wait(lk, [&] { return started == threads; });
+  }
   if (opt.progress) {
     while (done.load() < total_samples && !failure) {
       {

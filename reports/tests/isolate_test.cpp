@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "reports/functions.hpp"
 #include "reports/gate.hpp"
@@ -78,7 +79,7 @@ TEST(Isolate, SegfaultNamesTheCallAndKeepsEarlierResults) {
   EXPECT_EQ(f->signal, SIGSEGV);
   EXPECT_TRUE(f->in_call);
   EXPECT_EQ(f->unit, 2u);
-  EXPECT_EQ(f->label, "call2");
+  EXPECT_EQ(std::string_view(f->label), "call2");
   EXPECT_EQ(f->calls_ended, 2u);
   EXPECT_EQ(word(box, 1), 100u);  // calls 0 and 1 delivered before the crash
   EXPECT_EQ(word(box, 2), 101u);
@@ -118,7 +119,7 @@ TEST(Isolate, HangIsKilledAfterTheTimeout) {
   EXPECT_EQ(f->kind, iso::Failure::Kind::kTimeout);
   EXPECT_TRUE(f->in_call);
   EXPECT_EQ(f->unit, 2u);
-  EXPECT_EQ(f->label, "call2");
+  EXPECT_EQ(std::string_view(f->label), "call2");
   EXPECT_EQ(word(box, 2), 101u);
   EXPECT_GE(s, 1.0);
   EXPECT_LT(s, 10.0);
@@ -159,7 +160,7 @@ TEST(Isolate, RunIsolatedProbes) {
   });
   ASSERT_TRUE(f);
   EXPECT_EQ(f->signal, SIGABRT);
-  EXPECT_EQ(f->label, "probe");
+  EXPECT_EQ(std::string_view(f->label), "probe");
 }
 
 // ---- the sweep, isolated ----
