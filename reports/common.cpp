@@ -27,26 +27,6 @@
 
 namespace softcheck::reports {
 
-std::string hex(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%a", v);
-  return buf;
-}
-
-std::optional<double> parse_double(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) text.remove_suffix(1);
-  if (text.empty()) return std::nullopt;
-  const std::string s(text);
-  errno = 0;
-  char* end = nullptr;
-  const double v = std::strtod(s.c_str(), &end);
-  if (end != s.c_str() + s.size()) return std::nullopt;
-  return v;  // ERANGE still yields the correctly rounded value (±0, subnormal, ±inf): keep it
-}
-
 void check_json_nesting(std::string_view text, const std::string& origin, int max_depth) {
   int depth = 0;
   bool in_string = false, escaped = false;

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "properties/inputs.hpp"
+
 namespace softcheck::reports {
 
 // A usage or input problem (bad option, missing or corrupt file, unwritable folder): exit status 2.
@@ -17,10 +19,10 @@ struct InputError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A double as C's %a ("0x1.8p+1", "-0x0p+0", "inf", "-inf", "nan"): exact and replayable.
-std::string hex(double v);
-// Parses hex floats, decimal numbers, inf and nan; nullopt unless the whole text is one number.
-std::optional<double> parse_double(std::string_view text);
+// A double as C's %a ("0x1.8p+1", "-0x0p+0", "inf", "-inf", "nan"): exact and replayable; and back
+// (hex floats, decimal numbers, inf and nan; nullopt unless the whole text is one number).
+using inputs::hex;
+using inputs::parse_double;
 
 // Throws InputError naming `origin` when JSON `text` nests arrays and objects deeper than `max_depth`:
 // nlohmann::json copies and prints values recursively, so a file of 10^5 '[' overflowed the stack (fuzzer).

@@ -28,12 +28,7 @@ std::string describe_failure(const KernelFailure& f, const std::string& hint) {
   const Function* fn = f.functions.empty() ? nullptr : find_function(f.functions.front());
   std::string input = "(input not recorded)";
   if (f.input && fn) {
-    const Input& in = *f.input;
-    input = fn->scalar ? "x = " + decimal(in.x.empty() ? 0.0 : in.x[0])
-                       : fmt::format("x = {} (n = {})", decimal_list(in.x, hint), in.x.size());
-    if (fn->input == InputKind::kXClass) input += fmt::format(", class {}", in.target_class);
-    if (fn->input == InputKind::kXTarget) input += ", t = " + decimal_list(in.target, hint);
-    if (fn->input == InputKind::kXBceTarget) input += ", t = " + decimal(in.bce_target);
+    input = fn->input->text(*f.input, decimal, [&](const std::vector<double>& v) { return decimal_list(v, hint); });
   }
   return fmt::format("{} × {}: {} in the {} kernel call [regime {}, sample {}]; input {}", f.implementation,
                      fmt::join(f.functions, ", "), f.what, f.entry, f.regime, f.index, input);
@@ -61,7 +56,7 @@ std::vector<std::filesystem::path> write_failure_files(const std::vector<KernelF
   ensure_writable_dir(dir);
   for (const auto& [name, wf] : files) {
     const auto path = worst_path(dir, name);
-    write_atomically(path, format_worst_file(wf, find_function(name)->input));
+    write_atomically(path, format_worst_file(wf, *find_function(name)->input));
     written.push_back(path);
   }
   return written;

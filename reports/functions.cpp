@@ -16,38 +16,7 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-constexpr std::array<Function, 12> kFunctions{{
-    {Fn::kSigmoid, "sigmoid", "sigmoid", true, InputKind::kX, "σ(x)",
-     "|x·(1-σ(x))|"},
-    {Fn::kLogSigmoid, "log_sigmoid", "log_sigmoid", true, InputKind::kX, "log σ(x)",
-     "|x·(1-σ(x)) / log σ(x)|"},
-    {Fn::kSoftmax, "softmax", "softmax", false, InputKind::kX, "every component p_i",
-     "κ_i = Σ_j |x_j·(δ_ij - p_j)|  (= Σ_j |x_j ∂log p_i/∂x_j|)"},
-    {Fn::kLogSoftmax, "log_softmax", "log_softmax", false, InputKind::kX, "every component log p_i",
-     "κ_i = Σ_j |x_j·(δ_ij - p_j)| / |log p_i|"},
-    {Fn::kLogsumexp, "logsumexp", "logsumexp", false, InputKind::kX, "log Σ e^{x_i}",
-     "Σ_j |x_j|·p_j / |logsumexp(x)|"},
-    {Fn::kCrossEntropy, "cross_entropy", "cross_entropy", false, InputKind::kXClass, "the loss -log p_k",
-     "Σ_j |x_j·(δ_kj - p_j)| / |L|"},
-    {Fn::kCrossEntropyGrad, "cross_entropy_grad", "cross_entropy", false, InputKind::kXClass,
-     "every gradient component p_i - δ_ik",
-     "i ≠ k: as softmax_i; i = k: p_k·Σ_j |x_j·(δ_kj - p_j)| / (1 - p_k)"},
-    {Fn::kCrossEntropyGradTarget, "cross_entropy_grad_target", "cross_entropy", false, InputKind::kXClass,
-     "the target-class gradient component p_k - 1 only",
-     "p_k·Σ_j |x_j·(δ_kj - p_j)| / (1 - p_k)"},
-    {Fn::kCrossEntropyDist, "cross_entropy_dist", "cross_entropy_dist", false, InputKind::kXTarget,
-     "the loss -Σ t_i log p_i",
-     "(Σ_j |x_j·(T p_j - t_j)| + Σ_i |t_i log p_i|) / |L|, T = Σ t_i (x and t both perturbed)"},
-    {Fn::kCrossEntropyDistGrad, "cross_entropy_dist_grad", "cross_entropy_dist", false, InputKind::kXTarget,
-     "every gradient component T p_i - t_i",
-     "(T p_i Σ_j |x_j·(δ_ij - p_j)| + Σ_j |t_j·(p_i - δ_ij)|) / |T p_i - t_i|"},
-    {Fn::kBceWithLogits, "bce_with_logits", "bce_with_logits", true, InputKind::kXBceTarget,
-     "the loss -t log σ(x) - (1-t) log(1-σ(x))",
-     "(|x·(σ(x) - t)| + |t·x|) / |L|"},
-    {Fn::kBceWithLogitsGrad, "bce_with_logits_grad", "bce_with_logits", true, InputKind::kXBceTarget,
-     "the gradient σ(x) - t",
-     "(|x|·σ(x)(1-σ(x)) + |t|) / |σ(x) - t|"},
-}};
+
 
 // num / den for condition numbers: 0 where nothing moves the value, +inf where it is 0 but can move.
 double ratio(double num, double den) {
@@ -89,10 +58,45 @@ std::int64_t timed(Call&& call, bool& ok, std::string& error) {
 
 }  // namespace
 
-std::span<const Function> functions() { return kFunctions; }
+std::span<const Function> functions() {
+  // A function-local table: its rows point at the input kinds, which are function-local statics too.
+  static const std::array<Function, 12> table{{
+      {Fn::kSigmoid, "sigmoid", "sigmoid", true, &inputs::scalar_x(), "σ(x)",
+       "|x·(1-σ(x))|"},
+      {Fn::kLogSigmoid, "log_sigmoid", "log_sigmoid", true, &inputs::scalar_x(), "log σ(x)",
+       "|x·(1-σ(x)) / log σ(x)|"},
+      {Fn::kSoftmax, "softmax", "softmax", false, &inputs::vector_x(), "every component p_i",
+       "κ_i = Σ_j |x_j·(δ_ij - p_j)|  (= Σ_j |x_j ∂log p_i/∂x_j|)"},
+      {Fn::kLogSoftmax, "log_softmax", "log_softmax", false, &inputs::vector_x(), "every component log p_i",
+       "κ_i = Σ_j |x_j·(δ_ij - p_j)| / |log p_i|"},
+      {Fn::kLogsumexp, "logsumexp", "logsumexp", false, &inputs::vector_x(), "log Σ e^{x_i}",
+       "Σ_j |x_j|·p_j / |logsumexp(x)|"},
+      {Fn::kCrossEntropy, "cross_entropy", "cross_entropy", false, &inputs::vector_class(), "the loss -log p_k",
+       "Σ_j |x_j·(δ_kj - p_j)| / |L|"},
+      {Fn::kCrossEntropyGrad, "cross_entropy_grad", "cross_entropy", false, &inputs::vector_class(),
+       "every gradient component p_i - δ_ik",
+       "i ≠ k: as softmax_i; i = k: p_k·Σ_j |x_j·(δ_kj - p_j)| / (1 - p_k)"},
+      {Fn::kCrossEntropyGradTarget, "cross_entropy_grad_target", "cross_entropy", false, &inputs::vector_class(),
+       "the target-class gradient component p_k - 1 only",
+       "p_k·Σ_j |x_j·(δ_kj - p_j)| / (1 - p_k)"},
+      {Fn::kCrossEntropyDist, "cross_entropy_dist", "cross_entropy_dist", false, &inputs::vector_target(),
+       "the loss -Σ t_i log p_i",
+       "(Σ_j |x_j·(T p_j - t_j)| + Σ_i |t_i log p_i|) / |L|, T = Σ t_i (x and t both perturbed)"},
+      {Fn::kCrossEntropyDistGrad, "cross_entropy_dist_grad", "cross_entropy_dist", false, &inputs::vector_target(),
+       "every gradient component T p_i - t_i",
+       "(T p_i Σ_j |x_j·(δ_ij - p_j)| + Σ_j |t_j·(p_i - δ_ij)|) / |T p_i - t_i|"},
+      {Fn::kBceWithLogits, "bce_with_logits", "bce_with_logits", true, &inputs::scalar_target(),
+       "the loss -t log σ(x) - (1-t) log(1-σ(x))",
+       "(|x·(σ(x) - t)| + |t·x|) / |L|"},
+      {Fn::kBceWithLogitsGrad, "bce_with_logits_grad", "bce_with_logits", true, &inputs::scalar_target(),
+       "the gradient σ(x) - t",
+       "(|x|·σ(x)(1-σ(x)) + |t|) / |σ(x) - t|"},
+  }};
+  return table;
+}
 
 const Function* find_function(std::string_view name) {
-  for (const Function& f : kFunctions)
+  for (const Function& f : functions())
     if (f.name == name) return &f;
   return nullptr;
 }
@@ -121,7 +125,7 @@ std::vector<double> softmax(std::span<const double> x, std::span<const double> p
 }
 }  // namespace condition
 
-Evaluator::Evaluator() : slots_(kFunctions.size()) {}
+Evaluator::Evaluator() : slots_(functions().size()) {}
 
 void Evaluator::reference(std::span<const Function* const> fns, const Input& in) {
   for (const Function* f : fns) {

@@ -9,18 +9,11 @@
 #include <vector>
 
 #include "impl/kernels.hpp"
+#include "properties/inputs.hpp"
 #include "oracle/oracle.hpp"
 #include "reports/stats.hpp"
 
 namespace softcheck::reports {
-
-// What a function reads besides x.
-enum class InputKind {
-  kX,           // x only (a scalar x for scalar functions)
-  kXClass,      // x and a class index k
-  kXTarget,     // x and a target distribution t
-  kXBceTarget,  // a scalar x and a BCE target t ∈ [0, 1]
-};
 
 enum class Fn {
   kSigmoid, kLogSigmoid, kSoftmax, kLogSoftmax, kLogsumexp,
@@ -33,8 +26,8 @@ struct Function {
   Fn id;
   std::string_view name;       // the row's name: also reports/worst/<name>.wc and the budget key
   std::string_view kernel;     // the Kernels entry it calls
-  bool scalar;                 // scalar regimes (true) or vector regimes
-  InputKind input;
+  bool scalar;                 // scalar regimes (true) or vector regimes: input->scalar()
+  const inputs::Kind* input;   // what it reads (properties/inputs.hpp)
   std::string_view graded;     // one line: which outputs are graded
   std::string_view condition;  // κ, relative condition w.r.t. relative perturbations of every input
 };

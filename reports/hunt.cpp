@@ -37,93 +37,38 @@ struct Rng {
   double uniform(double lo, double hi) { return lo + (hi - lo) * unit(); }
 };
 
-double step_ulps(double x, std::int64_t k) {
-  const double dir = k > 0 ? kInf : -kInf;
-  for (std::int64_t i = 0; i < (k > 0 ? k : -k) && std::isfinite(x); ++i) x = std::nextafter(x, dir);
-  return x;
-}
-
-// x moved by about k ULPs quickly (k up to 2^20): through the bit pattern for finite x of one sign.
-double move_ulps(double x, std::int64_t k) {
-  if (!std::isfinite(x) || k == 0) return x;
-  if (std::llabs(k) <= 8) return step_ulps(x, k);
-  const double u = oracle::ulp_of(x);
-  const double y = x + static_cast<double>(k) * u;
-  return std::isfinite(y) ? y : x;
-}
-
-std::size_t argmax(const std::vector<double>& x) {
-  std::size_t k = 0;
-  for (std::size_t i = 1; i < x.size(); ++i)
-    if (x[i] > x[k]) k = i;
-  return k;
-}
-
 // One random move of the input (never NaN/inf created; targets kept valid).
 Input mutate(const Input& in, const Function& f, Rng& r, std::size_t max_n) {
   Input out = in;
   std::vector<double>& x = out.x;
   const std::size_t n = x.size();
   const std::size_t i = r.below(n);
-  const auto ulps = [&] {
-    const int e = static_cast<int>(r.below(21));
-    const std::int64_t m = std::int64_t{1} << e;
-    return r.unit() < 0.5 ? -static_cast<std::int64_t>(r.below(static_cast<std::size_t>(m)) + 1)
-                          : static_cast<std::int64_t>(r.below(static_cast<std::size_t>(m)) + 1);
-  };
+  inputs::Random random{[&r] { return r.next(); }};
   const double u = r.unit();
-  if (f.input == InputKind::kXBceTarget && u < 0.3) {
-    // target moves: σ(x) nearby (the gradient cancels), an end, or a few ULPs
-    const double v = r.unit();
-    if (v < 0.4) out.bce_target = std::clamp(move_ulps(oracle::sigmoid(x[0]).rounded, ulps() % 16), 0.0, 1.0);
-    else if (v < 0.6) out.bce_target = r.unit() < 0.5 ? 0.0 : 1.0;
-    else out.bce_target = std::clamp(move_ulps(out.bce_target, ulps()), 0.0, 1.0);
-    return out;
-  }
-  if (f.input == InputKind::kXClass && u < 0.1) {
-    out.target_class = r.unit() < 0.6 ? argmax(x) : r.below(n);
-    return out;
-  }
-  if (f.input == InputKind::kXTarget && u < 0.2) {
-    const std::size_t j = r.below(n);
-    const double v = r.unit();
-    if (v < 0.4) {  // t toward softmax(x) (the gradient cancels)
-      const auto p = oracle::softmax(x);
-      for (std::size_t k = 0; k < n; ++k) out.target[k] = std::isfinite(p[k].rounded) ? p[k].rounded : 0.0;
-    } else if (v < 0.7) {
-      out.target[j] = std::max(0.0, move_ulps(out.target[j] == 0 ? 1e-3 : out.target[j], ulps()));
-    } else {
-      out.target[j] = r.unit();
-    }
-    return out;
-  }
+  if (f.input->move_target(out, u, random)) return out;
   const double w = r.unit();
   if (f.scalar || w < 0.35) {
-    x[i] = move_ulps(x[i], ulps());  // nextafter steps
+    x[i] = inputs::move_ulps(x[i], inputs::random_ulps(random));  // nextafter steps
   } else if (w < 0.55) {
     x[i] = x[i] * (1 + r.uniform(-1, 1) * std::ldexp(1.0, -static_cast<int>(r.below(40))));  // perturb one element
     if (!std::isfinite(x[i])) x[i] = in.x[i];
   } else if (w < 0.68) {
-    const double m = x[argmax(x)];  // near-tie with the max
-    x[i] = move_ulps(m, static_cast<std::int64_t>(r.below(9)) - 4);
+    const double m = x[inputs::argmax(x)];  // near-tie with the max
+    x[i] = inputs::move_ulps(m, static_cast<std::int64_t>(r.below(9)) - 4);
   } else if (w < 0.8) {
-    const double m = x[argmax(x)];  // spread of 700..745: a probability in the subnormal range
-    if (n > 1 && i != argmax(x)) x[i] = m - r.uniform(700, 745.2);
+    const double m = x[inputs::argmax(x)];  // spread of 700..745: a probability in the subnormal range
+    if (n > 1 && i != inputs::argmax(x)) x[i] = m - r.uniform(700, 745.2);
   } else if (w < 0.9) {
     if (n < max_n) {  // longer n: copies of existing entries (summation error grows with n)
       const std::size_t add = std::min(max_n - n, std::max<std::size_t>(1, n * (r.unit() < 0.5 ? 1 : 0) + r.below(8)));
       for (std::size_t k = 0; k < add; ++k) {
         x.push_back(x[r.below(n)]);
-        if (f.input == InputKind::kXTarget) out.target.push_back(0);
+        f.input->after_append(out);
       }
     }
   } else if (n > 1) {  // shorter n
     x.erase(x.begin() + static_cast<std::ptrdiff_t>(i));
-    if (f.input == InputKind::kXTarget) out.target.erase(out.target.begin() + static_cast<std::ptrdiff_t>(i));
-    if (f.input == InputKind::kXClass) {
-      if (out.target_class == i) out.target_class = argmax(x);
-      else if (out.target_class > i) --out.target_class;
-    }
+    f.input->after_erase(out, i);
   }
   return out;
 }
@@ -197,14 +142,9 @@ HuntResult hunt(const HuntOptions& opt) {
           const std::uint64_t index = i / regimes.size();
           const std::uint64_t seed = opt.seed ^ 0x68756e74ULL;  // "hunt": not the report's samples
           Input in;
-          if (f.scalar) {
-            in.x = {regimes::draw(regimes::scalar(regime), seed, index)};
-            if (f.input == InputKind::kXBceTarget) in.bce_target = regimes::draw(regimes::bce_target(in.x[0]), seed + 1, index);
-          } else {
-            in.x = regimes::draw(regimes::vector(regime), seed, index);
-            if (f.input == InputKind::kXClass) in.target_class = regimes::draw(regimes::class_index(in.x), seed + 1, index);
-            if (f.input == InputKind::kXTarget) in.target = regimes::draw(regimes::distribution(in.x), seed + 2, index);
-          }
+          if (f.scalar) in.x = {regimes::draw(regimes::scalar(regime), seed, index)};
+          else in.x = regimes::draw(regimes::vector(regime), seed, index);
+          f.input->draw_target(in, seed + 1, index);
           const double e = score(ev, f, opt.implementation, in);
           ++evaluations;
           if (e >= 0) keep_best(best[t][i % regimes.size()], {std::move(in), e, regime, index}, opt.candidates);
@@ -268,7 +208,7 @@ HuntResult hunt(const HuntOptions& opt) {
   std::set<std::string> seen;
   for (const Candidate& c : refined) {
     if (res.findings.size() >= opt.keep) break;
-    const std::string line = format_case(c.input, f.input);
+    const std::string line = format_case(c.input, *f.input);
     if (!seen.insert(line).second) continue;
     HuntFinding hf;
     hf.found.input = c.input;

@@ -89,18 +89,16 @@ struct Writer {
     if (in.x.size() > kInlineWitnessElements) {
       const std::string path = fmt::format("witness/{}-{}-{}.wc", f.name, regime, index);
       side.emplace(path, fmt::format("# softcheck witness: {} input, regime {}, sample {}\n{}\n", f.name, regime,
-                                     index, format_case(in, f.input)));
+                                     index, format_case(in, *f.input)));
       j["input_file"] = path;
       std::vector<double> head(in.x.begin(), in.x.begin() + 4);
       j["x_head"] = hex_array(head);
-      if (f.input == InputKind::kXClass) j["class"] = in.target_class;
+      f.input->target_to_json(j, in, true);
       return j;
     }
     if (f.scalar) j["x"] = hex(in.x.empty() ? 0.0 : in.x[0]);
     else j["x"] = hex_array(in.x);
-    if (f.input == InputKind::kXClass) j["class"] = in.target_class;
-    if (f.input == InputKind::kXTarget) j["target"] = hex_array(in.target);
-    if (f.input == InputKind::kXBceTarget) j["t"] = hex(in.bce_target);
+    f.input->target_to_json(j, in, false);
     return j;
   }
 
@@ -227,7 +225,7 @@ struct Reader {
       if (rel.empty() || rp.is_absolute() || std::find(rp.begin(), rp.end(), "..") != rp.end() ||
           !std::filesystem::is_regular_file(dir / rp, ec))
         throw InputError(fmt::format("{}: 'input_file' must name a file under the report's folder, not '{}'", where, rel));
-      const WorstFile wf = parse_worst_file(read_file(dir / rel), f.input, (dir / rel).string());
+      const WorstFile wf = parse_worst_file(read_file(dir / rel), *f.input, (dir / rel).string());
       if (wf.cases.size() != 1) throw InputError(fmt::format("{}: '{}' should hold one case", where, rel));
       auto p = std::make_shared<const Input>(wf.cases[0].input);
       files.emplace(rel, p);
@@ -237,9 +235,10 @@ struct Reader {
     const json& x = at(j, "x", where);
     if (f.scalar) in->x = {get_hex(x, where)};
     else in->x = get_hex_array(x, where);
-    if (f.input == InputKind::kXClass) in->target_class = get_u64(j, "class", where);
-    if (f.input == InputKind::kXTarget) in->target = get_hex_array(at(j, "target", where), where);
-    if (f.input == InputKind::kXBceTarget) in->bce_target = get_hex(at(j, "t", where), where);
+    f.input->target_from_json({[&](const char* key) { return get_u64(j, key, where); },
+                               [&](const char* key) { return get_hex(at(j, key, where), where); },
+                               [&](const char* key) { return get_hex_array(at(j, key, where), where); }},
+                              *in);
     return in;
   }
 

@@ -613,34 +613,31 @@ int main(int argc, char** argv) {
       const sr::HuntResult res = sr::hunt(o);
       std::fprintf(stderr, "softcheck: hunt: %llu evaluations\n", static_cast<unsigned long long>(res.evaluations));
       for (const auto& h : res.findings)
-        std::printf("%s  # %s\n", sr::format_case(h.found.input, f->input).c_str(), h.found.note.c_str());
+        std::printf("%s  # %s\n", sr::format_case(h.found.input, *f->input).c_str(), h.found.note.c_str());
       if (hunt_write) {
         const std::filesystem::path dir = hunt_worst.empty() ? std::filesystem::path(SOFTCHECK_WORST_DIR) : std::filesystem::path(hunt_worst);
         sr::ensure_writable_dir(dir);
         const auto path = sr::worst_path(dir, f->name);
         sr::WorstFile wf;
         std::error_code ec;
-        if (std::filesystem::exists(path, ec)) wf = sr::parse_worst_file(sr::read_file(path), f->input, path.string());
+        if (std::filesystem::exists(path, ec)) wf = sr::parse_worst_file(sr::read_file(path), *f->input, path.string());
         if (wf.header.empty())
           wf.header = {fmt::format("softcheck worst cases for {}: {}", f->name, f->graded),
                        "Found by `softcheck hunt` (random restarts over the regimes, then local refinement: nextafter",
                        "steps, one element perturbed, near-ties, spreads of 700..745, longer n). Replayed by every",
                        "`softcheck report` and `softcheck gate` run as the regime \"worst\".",
                        fmt::format("Line format: {}; hex floats; the note after '#' says who failed it and how badly.",
-                                   f->input == sr::InputKind::kX ? (f->scalar ? "x" : "x_1 ... x_n")
-                                   : f->input == sr::InputKind::kXClass ? "x_1 ... x_n | k"
-                                   : f->input == sr::InputKind::kXTarget ? "x_1 ... x_n | t_1 ... t_n"
-                                                                          : "x | t")};
+                                   f->input->line_format())};
         std::string how = fmt::format("hunt --function {} --impl {} --seed {} --restarts {} --steps {}{}", f->name,
                                       hunt_impl, o.seed, o.restarts, o.steps,
                                       o.regimes.empty() ? "" : fmt::format(" --regime {}", fmt::join(o.regimes, ",")));
         wf.header.push_back(how);
         std::set<std::string> have;
-        for (const auto& c : wf.cases) have.insert(sr::format_case(c.input, f->input));
+        for (const auto& c : wf.cases) have.insert(sr::format_case(c.input, *f->input));
         std::size_t added = 0;
         for (const auto& h : res.findings)
-          if (have.insert(sr::format_case(h.found.input, f->input)).second) wf.cases.push_back(h.found), ++added;
-        sr::write_atomically(path, sr::format_worst_file(wf, f->input));
+          if (have.insert(sr::format_case(h.found.input, *f->input)).second) wf.cases.push_back(h.found), ++added;
+        sr::write_atomically(path, sr::format_worst_file(wf, *f->input));
         std::fprintf(stderr, "softcheck: %zu new case(s) in %s (%zu in all)\n", added, path.string().c_str(),
                      wf.cases.size());
       }

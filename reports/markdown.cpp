@@ -37,12 +37,7 @@ std::string format_input(const Input& in, const std::string& function, std::size
     if (v.size() > max_elements) s += fmt::format(", … ({} elements in all: see report.json)", v.size());
     return s + "]";
   };
-  std::string s = f->scalar ? "x = " + hex(in.x.empty() ? 0.0 : in.x[0]) : "x = " + list(in.x);
-  if (!f->scalar) s += fmt::format(" (n = {})", in.x.size());
-  if (f->input == InputKind::kXClass) s += fmt::format(", class {}", in.target_class);
-  if (f->input == InputKind::kXTarget) s += ", t = " + list(in.target);
-  if (f->input == InputKind::kXBceTarget) s += ", t = " + hex(in.bce_target);
-  return s;
+  return f->input->text(in, [](double v) { return hex(v); }, list);
 }
 
 std::string format_witness(const Witness& w, const std::string& function, std::size_t max_elements) {

@@ -3,6 +3,8 @@
 // any split of the samples (threads, shards) merges to the same bytes.
 #pragma once
 
+#include "properties/inputs.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -35,13 +37,8 @@ class ExactSum {
   mutable std::uint64_t pending_ = 0;  // additions since the last normalization
 };
 
-// The inputs of one sample. Which fields count depends on the function (see InputKind in functions.hpp).
-struct Input {
-  std::vector<double> x;
-  std::size_t target_class = 0;   // cross_entropy
-  std::vector<double> target;     // cross_entropy_dist
-  double bce_target = 0;          // bce_with_logits
-};
+// The inputs of one sample; which fields count depends on the function's input kind (properties/inputs.hpp).
+using Input = inputs::Input;
 
 // The sample and output component that attained a statistic, with everything needed to replay it.
 struct Witness {

@@ -55,7 +55,7 @@ struct Group {
   std::vector<const Function*> fns;
   std::uint64_t total = 0, begin = 0, end = 0;    // planned samples; this shard's range
   std::vector<std::vector<std::size_t>> cell;     // [function][implementation] → cell index
-  bool needs_class = false, needs_target = false, needs_bce = false;
+  std::vector<const inputs::Kind*> kinds;        // the input kinds of fns, each once: what to draw
 };
 
 struct Item {
@@ -238,7 +238,7 @@ Report run_sweep(const SweepOptions& opt) {
       std::error_code ec;
       if (!std::filesystem::exists(path, ec)) continue;
       const std::string text = read_file(path);
-      WorstFile wf = parse_worst_file(text, f->input, path.string());
+      WorstFile wf = parse_worst_file(text, *f->input, path.string());
       if (wf.cases.empty()) continue;
       rep.run.worst.push_back({std::string(f->name), path.filename().string(), digest(text), wf.cases.size(), wf.header});
       worst.emplace(f->name, std::move(wf));
@@ -250,11 +250,8 @@ Report run_sweep(const SweepOptions& opt) {
   auto add_group = [&](Group g) {
     g.begin = g.total * opt.shard_index / opt.shard_count;
     g.end = g.total * (opt.shard_index + 1) / opt.shard_count;
-    for (const Function* f : g.fns) {
-      g.needs_class |= f->input == InputKind::kXClass;
-      g.needs_target |= f->input == InputKind::kXTarget;
-      g.needs_bce |= f->input == InputKind::kXBceTarget;
-    }
+    for (const Function* f : g.fns)
+      if (std::find(g.kinds.begin(), g.kinds.end(), f->input) == g.kinds.end()) g.kinds.push_back(f->input);
     groups.push_back(std::move(g));
   };
   for (std::size_t r = 0; r < canon.size(); ++r) {
@@ -432,15 +429,13 @@ Report run_sweep(const SweepOptions& opt) {
             *in = (*g.cases)[index].input;
           } else if (g.scalar) {
             auto [pos, fresh] = sgen.try_emplace(item.group, regimes::scalar(g.regime));
-            const double x0 = regimes::draw(pos->second, sx, index);
-            in->x = {x0};
-            if (g.needs_bce) in->bce_target = regimes::draw(regimes::bce_target(x0), st, index);
+            in->x = {regimes::draw(pos->second, sx, index)};
           } else {
             auto [pos, fresh] = vgen.try_emplace(item.group, regimes::vector(g.regime));
             in->x = regimes::draw(pos->second, sx, index);
-            if (g.needs_class) in->target_class = regimes::draw(regimes::class_index(in->x), st, index);
-            if (g.needs_target) in->target = regimes::draw(regimes::distribution(in->x), st + 1, index);
           }
+          if (!g.cases)
+            for (const inputs::Kind* kind : g.kinds) kind->draw_target(*in, st, index);
           ins.push_back(std::move(in));
         }
 

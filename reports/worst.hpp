@@ -1,7 +1,8 @@
 // Worst-case files (reports/worst/<function>.wc, after CORE-MATH's .wc): hard inputs found by
 // `softcheck hunt`, one case a line in hex floats, replayed by every report and gate run.
 //
-// Line format by the function's inputs (InputKind); '#' starts a comment (the header, or a note after a case):
+// Line format by the function's input kind (properties/inputs.hpp); '#' starts a comment (the header, or a note after
+// a case):
 //   x                        sigmoid, log_sigmoid
 //   x | t                    bce_with_logits, bce_with_logits_grad
 //   x_1 ... x_n              softmax, log_softmax, logsumexp
@@ -30,12 +31,12 @@ struct WorstFile {
 };
 
 // One case as a line (without note); and back. parse throws InputError naming the problem.
-std::string format_case(const Input& in, InputKind kind);
-Input parse_case(std::string_view line, InputKind kind);
+std::string format_case(const Input& in, const inputs::Kind& kind);
+Input parse_case(std::string_view line, const inputs::Kind& kind);
 
 // The whole file; parse throws InputError naming `origin` and the line number.
-std::string format_worst_file(const WorstFile& f, InputKind kind);
-WorstFile parse_worst_file(std::string_view text, InputKind kind, const std::string& origin);
+std::string format_worst_file(const WorstFile& f, const inputs::Kind& kind);
+WorstFile parse_worst_file(std::string_view text, const inputs::Kind& kind, const std::string& origin);
 
 // <dir>/<function>.wc
 std::filesystem::path worst_path(const std::filesystem::path& dir, std::string_view function);

@@ -16,7 +16,6 @@
 namespace {
 
 using softcheck::reports::Input;
-using softcheck::reports::InputKind;
 
 // Equal as the file means it: bit for bit, except that every NaN is "nan".
 bool same(const std::vector<double>& a, const std::vector<double>& b) {
@@ -36,7 +35,9 @@ bool same(const Input& a, const Input& b) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace softcheck::reports;
   const std::string text = softcheck::fuzz::text_of(data, size);
-  for (InputKind kind : {InputKind::kX, InputKind::kXClass, InputKind::kXTarget, InputKind::kXBceTarget}) {
+  namespace in = softcheck::inputs;
+  for (const in::Kind* k : {&in::scalar_x(), &in::vector_x(), &in::vector_class(), &in::vector_target(), &in::scalar_target()}) {
+    const in::Kind& kind = *k;
     WorstFile f;
     try {
       f = parse_worst_file(text, kind, "fuzz.wc");

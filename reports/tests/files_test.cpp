@@ -33,29 +33,29 @@ TEST(WorstFile, RoundTripsEveryInputKind) {
   c.input.target_class = 2;
   c.note = "standard: 3 ULP";
   f.cases.push_back(c);
-  const std::string text = sr::format_worst_file(f, sr::InputKind::kXClass);
-  const sr::WorstFile back = sr::parse_worst_file(text, sr::InputKind::kXClass, "t.wc");
+  const std::string text = sr::format_worst_file(f, softcheck::inputs::vector_class());
+  const sr::WorstFile back = sr::parse_worst_file(text, softcheck::inputs::vector_class(), "t.wc");
   ASSERT_EQ(back.cases.size(), 1u);
   EXPECT_EQ(back.cases[0].input.x, c.input.x);
   EXPECT_EQ(back.cases[0].input.target_class, 2u);
   EXPECT_EQ(back.cases[0].note, "standard: 3 ULP");
   EXPECT_EQ(back.header, f.header);
-  const sr::Input d = sr::parse_case("0x1p+0 2 | 0.25 0x1p-1", sr::InputKind::kXTarget);
+  const sr::Input d = sr::parse_case("0x1p+0 2 | 0.25 0x1p-1", softcheck::inputs::vector_target());
   EXPECT_EQ(d.target, (std::vector<double>{0.25, 0.5}));
-  const sr::Input b = sr::parse_case("-0x1.8p+3 | 1", sr::InputKind::kXBceTarget);
+  const sr::Input b = sr::parse_case("-0x1.8p+3 | 1", softcheck::inputs::scalar_target());
   EXPECT_EQ(b.bce_target, 1.0);
 }
 
 TEST(WorstFile, BadLinesNameTheFileAndLine) {
   try {
-    sr::parse_worst_file("# header\n1 2 3 | 7\n", sr::InputKind::kXClass, "softmax.wc");
+    sr::parse_worst_file("# header\n1 2 3 | 7\n", softcheck::inputs::vector_class(), "softmax.wc");
     FAIL() << "no error";
   } catch (const sr::InputError& e) {
     EXPECT_NE(std::string(e.what()).find("softmax.wc:2"), std::string::npos) << e.what();
   }
-  EXPECT_THROW(sr::parse_case("1 zz", sr::InputKind::kX), sr::InputError);
-  EXPECT_THROW(sr::parse_case("1 2 | 0.5", sr::InputKind::kXTarget), sr::InputError);
-  EXPECT_THROW(sr::parse_case("1 | 2", sr::InputKind::kX), sr::InputError);
+  EXPECT_THROW(sr::parse_case("1 zz", softcheck::inputs::vector_x()), sr::InputError);
+  EXPECT_THROW(sr::parse_case("1 2 | 0.5", softcheck::inputs::vector_target()), sr::InputError);
+  EXPECT_THROW(sr::parse_case("1 | 2", softcheck::inputs::vector_x()), sr::InputError);
 }
 
 TEST(AtomicWrite, LeavesOnlyTheFinishedFile) {
