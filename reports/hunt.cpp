@@ -21,7 +21,6 @@
 namespace softcheck::reports {
 namespace {
 
-constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // splitmix64: the hunt's own deterministic random stream.
 struct Rng {
