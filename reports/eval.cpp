@@ -83,7 +83,7 @@ Evaluation evaluate(const Kernels& k, const EvalRequest& req) {
                                  req.function, fmt::join(names, ", ")));
   }
   Evaluation e;
-  e.function = std::string(row->kernel);
+  e.function = std::string(row->entry);
   e.impl = req.impl;
   const std::string& f = e.function;
   if (!provides(k, f))
@@ -133,44 +133,24 @@ Evaluation evaluate(const Kernels& k, const EvalRequest& req) {
     if (!(t >= 0 && t <= 1)) throw InputError(fmt::format("bce_with_logits: target {} is not in [0, 1]", number_text(t)));
   }
 
-  std::vector<double> y(n), grad(n);
-  if (f == "sigmoid" || f == "log_sigmoid") {
-    const bool log = f == "log_sigmoid";
-    (log ? k.log_sigmoid : k.sigmoid)(x.data(), n, y.data());
+  // One call of the entry (its gradient asked for), the oracle once, then every row of the entry.
+  Input in;
+  in.x = x;
+  if (e.class_index) in.target_class = *e.class_index;
+  if (wants_dist) in.target = *e.targets;
+  if (bce) in.bce_target = t;
+  functions::EntryOutput call;
+  functions::call_entry(k, f, in, true, call);
+  functions::Reference ref;
+  ref.assign(in);
+  for (const Function& r : functions()) {
+    if (r.entry != f || !r.own_properties) continue;
     std::vector<oracle::Ref> refs;
-    for (double xi : x) refs.push_back(log ? oracle::log_sigmoid(xi) : oracle::sigmoid(xi));
-    e.results.push_back(result(f, y, refs));
-  } else if (f == "softmax" || f == "log_softmax") {
-    (f == "softmax" ? k.softmax : k.log_softmax)(x.data(), n, y.data());
-    oracle::Vector v(x);
-    std::vector<oracle::Ref> refs(n);
-    if (f == "softmax") v.softmax(refs);
-    else v.log_softmax(refs);
-    e.results.push_back(result(f, y, refs));
-  } else if (f == "logsumexp") {
-    const double out = k.logsumexp(x.data(), n);
-    e.results.push_back(result(f, {out}, {oracle::logsumexp(x)}));
-  } else if (wants_class) {
-    const double loss = k.cross_entropy(x.data(), n, *e.class_index, grad.data());
-    oracle::Vector v(x);
-    std::vector<oracle::Ref> g(n);
-    const oracle::Ref l = v.cross_entropy(*e.class_index, g);
-    e.results.push_back(result("loss", {loss}, {l}));
-    e.results.push_back(result("grad", grad, g));
-  } else if (wants_dist) {
-    const double loss = k.cross_entropy_dist(x.data(), e.targets->data(), n, grad.data());
-    oracle::Vector v(x);
-    std::vector<oracle::Ref> g(n);
-    const oracle::Ref l = v.cross_entropy(*e.targets, g);
-    e.results.push_back(result("loss", {loss}, {l}));
-    e.results.push_back(result("grad", grad, g));
-  } else {  // bce_with_logits
-    double gout = 0;
-    const double loss = k.bce_with_logits(x[0], t, &gout);
-    oracle::Ref g;
-    const oracle::Ref l = oracle::bce_with_logits(x[0], t, &g);
-    e.results.push_back(result("loss", {loss}, {l}));
-    e.results.push_back(result("grad", {gout}, {g}));
+    std::vector<double> kappa, out;
+    r.reference(ref, refs, kappa);
+    functions::graded_outputs(r, in, call, out);
+    const std::string name = !functions::vector_is_optional(f) ? f : r.part == functions::Part::kValue ? "loss" : "grad";
+    e.results.push_back(result(name, out, refs));
   }
   return e;
 }

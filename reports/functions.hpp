@@ -1,5 +1,5 @@
-// The report's function rows: what each grades, which Kernels entry it calls, its inputs, its condition
-// number, and the evaluation of one sample (oracle once, then every implementation against it).
+// The report's rows are the function rows of properties/functions.hpp; this is their per-sample
+// evaluation: the oracle once per sample for every row asked, then each implementation against it.
 #pragma once
 
 #include <cstdint>
@@ -9,33 +9,17 @@
 #include <vector>
 
 #include "impl/kernels.hpp"
-#include "properties/inputs.hpp"
 #include "oracle/oracle.hpp"
+#include "properties/functions.hpp"
 #include "reports/stats.hpp"
 
 namespace softcheck::reports {
 
-enum class Fn {
-  kSigmoid, kLogSigmoid, kSoftmax, kLogSoftmax, kLogsumexp,
-  kCrossEntropy, kCrossEntropyGrad, kCrossEntropyGradTarget,
-  kCrossEntropyDist, kCrossEntropyDistGrad,
-  kBceWithLogits, kBceWithLogitsGrad,
-};
+using Function = functions::Row;
 
-struct Function {
-  Fn id;
-  std::string_view name;       // the row's name: also reports/worst/<name>.wc and the budget key
-  std::string_view kernel;     // the Kernels entry it calls
-  bool scalar;                 // scalar regimes (true) or vector regimes: input->scalar()
-  const inputs::Kind* input;   // what it reads (properties/inputs.hpp)
-  std::string_view graded;     // one line: which outputs are graded
-  std::string_view condition;  // κ, relative condition w.r.t. relative perturbations of every input
-};
-
-// All rows, in report order.
-std::span<const Function> functions();
-// nullptr when unknown.
-const Function* find_function(std::string_view name);
+// All rows, in report order; nullptr when unknown.
+inline std::span<const Function> functions() { return functions::rows(); }
+inline const Function* find_function(std::string_view name) { return functions::find_row(name); }
 
 // Evaluates samples: the oracle once per sample for the functions asked, then each implementation.
 class Evaluator {
@@ -67,21 +51,12 @@ class Evaluator {
     bool ok = true;
     std::string error;
   };
-  Slot& slot(const Function& f) { return slots_[static_cast<std::size_t>(f.id)]; }
-  const Slot& slot(const Function& f) const { return slots_[static_cast<std::size_t>(f.id)]; }
+  Slot& slot(const Function& f) { return slots_[static_cast<std::size_t>(&f - functions().data())]; }
+  const Slot& slot(const Function& f) const { return slots_[static_cast<std::size_t>(&f - functions().data())]; }
 
-  oracle::Vector vec_;
+  functions::Reference ref_;
   std::vector<Slot> slots_;
-  std::vector<oracle::Ref> softmax_, log_softmax_, grad_, dist_grad_;
-  std::vector<double> y1_, y2_;
+  functions::EntryOutput call_;
 };
-
-// The condition numbers, exposed for tests: every formula of the report's documentation.
-namespace condition {
-double sigmoid(double x);
-double log_sigmoid(double x, double log_sigma);
-// p: softmax(x); returns κ_i of softmax for every i.
-std::vector<double> softmax(std::span<const double> x, std::span<const double> p);
-}  // namespace condition
 
 }  // namespace softcheck::reports

@@ -150,7 +150,7 @@ GateResult run_gate(const Report& rep, const Budgets& budgets, const std::string
       }
       if (!cells.front()->provided) {
         unchecked.push_back(fmt::format("{}: budgeted, but the implementation does not provide `{}`", who,
-                                        f ? f->kernel : std::string_view("?")));
+                                        f ? f->entry : std::string_view("?")));
         continue;
       }
       // Every regime of the run that serves this function must have its cell (a report cut or edited by hand

@@ -82,7 +82,7 @@ struct Candidate {
 }  // namespace
 
 double score(Evaluator& ev, const Function& f, const Kernels& impl, const Input& in) {
-  if (!provides(impl, f.kernel)) return -1;
+  if (!provides(impl, f.entry)) return -1;
   const Function* fp = &f;
   try {
     ev.reference({&fp, 1}, in);

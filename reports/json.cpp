@@ -403,7 +403,7 @@ RenderedJson report_to_json(const Report& rep) {
   for (const std::string& name : rep.run.functions) {
     const Function& f = *find_function(name);
     fns.push_back({{"name", f.name},
-                   {"kernel", f.kernel},
+                   {"kernel", f.entry},
                    {"scalar", f.scalar},
                    {"graded", f.graded},
                    {"condition_number", f.condition}});

@@ -302,7 +302,7 @@ int gate_and_print(const sr::Report& rep, const std::string& budgets_path, std::
 int cmd_list() {
   std::puts("functions (name: kernel entry; graded; condition number κ):");
   for (const auto& f : sr::functions())
-    std::printf("  %-26s %-19s %s %s; κ: %s\n", std::string(f.name).c_str(), std::string(f.kernel).c_str(),
+    std::printf("  %-26s %-19s %s %s; κ: %s\n", std::string(f.name).c_str(), std::string(f.entry).c_str(),
                 f.scalar ? "[scalar]" : "[vector]", std::string(f.graded).c_str(), std::string(f.condition).c_str());
   std::puts("scalar regimes:");
   for (const auto& r : softcheck::regimes::scalar_regimes())

@@ -44,7 +44,7 @@ std::string format_witness(const Witness& w, const std::string& function, std::s
   std::string s = w.input ? format_input(*w.input, function, max_elements) : "(input not recorded)";
   s += fmt::format(" [regime {}, sample {}", w.regime, w.index);
   const Function* f = find_function(function);
-  if (f && !f->scalar && f->id != Fn::kLogsumexp && f->id != Fn::kCrossEntropy && f->id != Fn::kCrossEntropyDist &&
+  if (f && !f->scalar && f->part != functions::Part::kValue &&
       w.message.empty())  // an error is the whole call's, not one component's
     s += fmt::format(", component {}", w.component);
   s += "]";

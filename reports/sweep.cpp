@@ -313,7 +313,7 @@ Report run_sweep(const SweepOptions& opt) {
       c.regime = g.regime;
       c.rank = g.rank;
       c.implementation = info[ii].name;
-      c.provided = provides(impls[ii], f.kernel);
+      c.provided = provides(impls[ii], f.entry);
       if (f.scalar) c.xbins = XBins{}, c.xbins->axis = XAxis::for_regime(g.regime);
       g.cell[fi][ii] = rep.cells.size();
       rep.cells.push_back(std::move(c));
@@ -445,8 +445,8 @@ Report run_sweep(const SweepOptions& opt) {
           for (std::uint32_t ii = 0; ii < impls.size(); ++ii) {
             const std::size_t first = plan.size();
             for (const Function* f : g.fns) {
-              if (!provides(impls[ii], f->kernel)) continue;
-              const std::uint32_t e = entry_index(f->kernel);
+              if (!provides(impls[ii], f->entry)) continue;
+              const std::uint32_t e = entry_index(f->entry);
               auto u = std::find_if(plan.begin() + static_cast<std::ptrdiff_t>(first), plan.end(),
                                     [&](const Unit& x) { return x.entry == e; });
               if (u == plan.end()) {

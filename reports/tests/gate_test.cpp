@@ -48,7 +48,7 @@ TEST_P(SwapTest, GateFailsWhenAnAccurateEntryIsSwappedForStandard) {
                                                softcheck::bundled_kernels("standard"));
   std::vector<std::string> fns;
   for (const sr::Function& f : sr::functions())
-    if (f.kernel == entry) fns.emplace_back(f.name);
+    if (f.entry == entry) fns.emplace_back(f.name);
   const sr::GateResult g = sr::run_gate(run(k, fns), budgets(), "budgets.json");
   EXPECT_FALSE(g.pass) << g.text;
   EXPECT_GT(g.breaches, 0);

@@ -106,7 +106,7 @@ TEST(Condition, SigmoidMatchesANumericalDerivative) {
     const double h = 1e-6 * std::fabs(x);
     const double s = 1 / (1 + std::exp(-x));
     const double d = (1 / (1 + std::exp(-(x + h))) - 1 / (1 + std::exp(-(x - h)))) / (2 * h);
-    EXPECT_NEAR(sr::condition::sigmoid(x), std::fabs(x * d / s), 1e-5 * (1 + sr::condition::sigmoid(x))) << x;
+    EXPECT_NEAR(softcheck::functions::condition::sigmoid(x), std::fabs(x * d / s), 1e-5 * (1 + softcheck::functions::condition::sigmoid(x))) << x;
   }
 }
 
@@ -119,7 +119,7 @@ TEST(Condition, SoftmaxMatchesANumericalDerivative) {
     return v;
   };
   const auto p = softmax(x);
-  const auto k = sr::condition::softmax(x, p);
+  const auto k = softcheck::functions::condition::softmax(x, p);
   for (std::size_t i = 0; i < x.size(); ++i) {
     // Σ_j |x_j ∂log p_i/∂x_j| by central differences
     double expect = 0;

@@ -1,0 +1,366 @@
+// The function rows (see functions.hpp): kernel entry calls, the oracle's shared values, and per row
+// its graded components and condition numbers.
+#include "properties/functions.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace softcheck::functions {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// num / den for condition numbers: 0 where nothing moves the value, +inf where it is 0 but can move.
+double ratio(double num, double den) {
+  if (std::isnan(num) || std::isnan(den)) return kNaN;
+  if (num == 0) return 0;
+  if (den == 0) return kInf;
+  return num / std::fabs(den);
+}
+
+// σ(x) and 1 - σ(x) in double, each to a few ULPs (κ needs a couple of digits only).
+double sigma(double x) { return 1 / (1 + std::exp(-x)); }
+double sigma_complement(double x) { return 1 / (1 + std::exp(x)); }
+
+bool all_finite(std::span<const double> v) {
+  return std::all_of(v.begin(), v.end(), [](double e) { return std::isfinite(e); });
+}
+
+enum Have : unsigned {
+  kSigmoid = 1, kLogSigmoid = 2, kSoftmax = 4, kLogSoftmax = 8, kLse = 16, kCe = 32, kDist = 64, kBce = 128, kKappa = 256,
+};
+
+// ---- the rows' oracle values and condition numbers ----
+
+void ref_sigmoid(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.sigmoid();
+  for (double x : r.input().x) kappa.push_back(condition::sigmoid(x));
+}
+void ref_log_sigmoid(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.log_sigmoid();
+  for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(condition::log_sigmoid(r.input().x[i], refs[i].rounded));
+}
+void ref_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.softmax();
+  const auto& d = r.softmax_kappa();
+  for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(r.finite() ? d[i] : kNaN);
+}
+void ref_log_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.log_softmax();
+  const auto& d = r.softmax_kappa();
+  for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(r.finite() ? ratio(d[i], refs[i].rounded) : kNaN);
+}
+void ref_logsumexp(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = {r.logsumexp()};
+  const auto& x = r.input().x;
+  const auto& p = r.p();
+  double num = 0;
+  for (std::size_t j = 0; j < x.size(); ++j) num += std::fabs(x[j]) * p[j];
+  kappa = {r.finite() ? ratio(num, refs[0].rounded) : kNaN};
+}
+void ref_cross_entropy(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = {r.cross_entropy_class()};
+  const std::size_t k = r.input().target_class;
+  kappa = {r.finite() ? ratio(r.softmax_kappa()[k], refs[0].rounded) : kNaN};
+}
+double ce_grad_kappa(Reference& r, std::size_t i) {
+  if (!r.finite()) return kNaN;
+  const std::size_t k = r.input().target_class;
+  const auto& d = r.softmax_kappa();
+  return i == k ? ratio(r.p()[k] * d[k], r.cross_entropy_class_grad()[k].rounded) : d[i];
+}
+void ref_cross_entropy_grad(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.cross_entropy_class_grad();
+  for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(ce_grad_kappa(r, i));
+}
+void ref_cross_entropy_grad_target(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  const std::size_t k = r.input().target_class;
+  refs = {r.cross_entropy_class_grad()[k]};
+  kappa = {ce_grad_kappa(r, k)};
+}
+void ref_cross_entropy_dist(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = {r.cross_entropy_dist()};
+  const Input& in = r.input();
+  if (!r.finite()) {
+    kappa = {kNaN};
+    return;
+  }
+  const auto& g = r.cross_entropy_dist_grad();
+  const auto& ls = r.log_softmax();
+  double num = 0;
+  for (std::size_t j = 0; j < in.x.size(); ++j) {
+    num += std::fabs(in.x[j] * g[j].rounded);
+    if (in.target[j] != 0) num += std::fabs(in.target[j] * ls[j].rounded);
+  }
+  kappa = {ratio(num, refs[0].rounded)};
+}
+void ref_cross_entropy_dist_grad(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.cross_entropy_dist_grad();
+  const Input& in = r.input();
+  double T = 0;
+  for (double t : in.target) T += t;
+  for (std::size_t j = 0; j < refs.size(); ++j) {
+    if (!r.finite()) {
+      kappa.push_back(kNaN);
+      continue;
+    }
+    const auto& p = r.p();
+    const auto& d = r.softmax_kappa();
+    const double t = in.target[j], q = std::max(0.0, T - t);
+    const double one_minus_p = std::max(0.0, 1 - p[j]);
+    kappa.push_back(ratio(T * p[j] * d[j] + p[j] * q + t * one_minus_p, refs[j].rounded));
+  }
+}
+void ref_bce(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = {r.bce()};
+  const double x0 = r.input().x.empty() ? kNaN : r.input().x[0], t = r.input().bce_target;
+  const bool fin = std::isfinite(x0) && std::isfinite(t);
+  kappa = {fin ? ratio(std::fabs(x0 * r.bce_grad().rounded) + std::fabs(t * x0), refs[0].rounded) : kNaN};
+}
+void ref_bce_grad(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = {r.bce_grad()};
+  const double x0 = r.input().x.empty() ? kNaN : r.input().x[0], t = r.input().bce_target;
+  const bool fin = std::isfinite(x0) && std::isfinite(t);
+  kappa = {fin ? ratio(std::fabs(x0) * sigma(x0) * sigma_complement(x0) + std::fabs(t), refs[0].rounded) : kNaN};
+}
+
+}  // namespace
+
+// ---- kernel entries ----
+
+void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool want_vector, EntryOutput& out) {
+  const double* x = in.x.data();
+  const std::size_t n = in.x.size();
+  const double x0 = n ? in.x[0] : kNaN;
+  out.value = kNaN;
+  if (entry == "sigmoid" || entry == "log_sigmoid" || entry == "softmax" || entry == "log_softmax") {
+    out.vector.assign(n, kNaN);
+    (entry == "sigmoid" ? k.sigmoid : entry == "log_sigmoid" ? k.log_sigmoid : entry == "softmax" ? k.softmax
+                                                                                                  : k.log_softmax)(
+        x, n, out.vector.data());
+  } else if (entry == "logsumexp") {
+    out.vector.clear();
+    out.value = k.logsumexp(x, n);
+  } else if (entry == "cross_entropy") {
+    out.vector.assign(want_vector ? n : 0, kNaN);
+    out.value = k.cross_entropy(x, n, in.target_class, want_vector ? out.vector.data() : nullptr);
+  } else if (entry == "cross_entropy_dist") {
+    out.vector.assign(want_vector ? n : 0, kNaN);
+    out.value = k.cross_entropy_dist(x, in.target.data(), n, want_vector ? out.vector.data() : nullptr);
+  } else if (entry == "bce_with_logits") {
+    out.vector.assign(want_vector ? 1 : 0, kNaN);
+    out.value = k.bce_with_logits(x0, in.bce_target, want_vector ? out.vector.data() : nullptr);
+  } else {
+    throw std::invalid_argument("call_entry: unknown kernel entry '" + std::string(entry) + "'");
+  }
+}
+
+bool vector_is_optional(std::string_view entry) {
+  return entry == "cross_entropy" || entry == "cross_entropy_dist" || entry == "bce_with_logits";
+}
+
+// ---- the oracle's shared values ----
+
+void Reference::assign(const Input& in) {
+  in_ = &in;
+  have_ = 0;
+  finite_ = all_finite(in.x) && all_finite(in.target);
+}
+
+const std::vector<oracle::Ref>& Reference::sigmoid() {
+  if (!(have_ & kSigmoid)) {
+    sigmoid_.clear();
+    for (double x : in_->x) sigmoid_.push_back(oracle::sigmoid(x));
+    have_ |= kSigmoid;
+  }
+  return sigmoid_;
+}
+const std::vector<oracle::Ref>& Reference::log_sigmoid() {
+  if (!(have_ & kLogSigmoid)) {
+    log_sigmoid_.clear();
+    for (double x : in_->x) log_sigmoid_.push_back(oracle::log_sigmoid(x));
+    have_ |= kLogSigmoid;
+  }
+  return log_sigmoid_;
+}
+const std::vector<oracle::Ref>& Reference::softmax() {
+  if (!(have_ & kSoftmax)) {
+    vec_.assign(in_->x);
+    softmax_.resize(in_->x.size());
+    vec_.softmax(softmax_);
+    have_ |= kSoftmax;
+  }
+  return softmax_;
+}
+const std::vector<oracle::Ref>& Reference::log_softmax() {
+  if (!(have_ & kLogSoftmax)) {
+    softmax();  // assigns x to the oracle's vector
+    log_softmax_.resize(in_->x.size());
+    vec_.log_softmax(log_softmax_);
+    have_ |= kLogSoftmax;
+  }
+  return log_softmax_;
+}
+const oracle::Ref& Reference::logsumexp() {
+  if (!(have_ & kLse)) {
+    softmax();
+    lse_ = vec_.logsumexp();
+    have_ |= kLse;
+  }
+  return lse_;
+}
+const oracle::Ref& Reference::cross_entropy_class() {
+  if (!(have_ & kCe)) {
+    softmax();
+    ce_grad_.resize(in_->x.size());
+    ce_ = vec_.cross_entropy(in_->target_class, ce_grad_);
+    have_ |= kCe;
+  }
+  return ce_;
+}
+const std::vector<oracle::Ref>& Reference::cross_entropy_class_grad() {
+  cross_entropy_class();
+  return ce_grad_;
+}
+const oracle::Ref& Reference::cross_entropy_dist() {
+  if (!(have_ & kDist)) {
+    softmax();
+    dist_grad_.resize(in_->x.size());
+    dist_ = vec_.cross_entropy(std::span<const double>(in_->target), dist_grad_);
+    have_ |= kDist;
+  }
+  return dist_;
+}
+const std::vector<oracle::Ref>& Reference::cross_entropy_dist_grad() {
+  cross_entropy_dist();
+  return dist_grad_;
+}
+const oracle::Ref& Reference::bce() {
+  if (!(have_ & kBce)) {
+    bce_ = oracle::bce_with_logits(in_->x.empty() ? kNaN : in_->x[0], in_->bce_target, &bce_grad_);
+    have_ |= kBce;
+  }
+  return bce_;
+}
+const oracle::Ref& Reference::bce_grad() {
+  bce();
+  return bce_grad_;
+}
+const std::vector<double>& Reference::p() {
+  softmax_kappa();
+  return p_;
+}
+const std::vector<double>& Reference::softmax_kappa() {
+  if (!(have_ & kKappa)) {
+    const auto& s = softmax();
+    p_.resize(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) p_[i] = s[i].rounded;
+    if (finite_) d_ = condition::softmax(in_->x, p_);
+    else d_.clear();
+    have_ |= kKappa;
+  }
+  return d_;
+}
+
+// ---- the rows ----
+
+std::span<const Row> rows() {
+  // A function-local table: its rows point at the input kinds, which are function-local statics too.
+  using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_x;
+  static const std::array<Row, 12> table{{
+      {"sigmoid", "sigmoid", &scalar_x(), true, Part::kVector, "σ(x)", "|x·(1-σ(x))|", "sigmoid", "sigmoid(x)", true,
+       ref_sigmoid},
+      {"log_sigmoid", "log_sigmoid", &scalar_x(), true, Part::kVector, "log σ(x)", "|x·(1-σ(x)) / log σ(x)|",
+       "log_sigmoid", "log_sigmoid(x)", true, ref_log_sigmoid},
+      {"softmax", "softmax", &vector_x(), false, Part::kVector, "every component p_i",
+       "κ_i = Σ_j |x_j·(δ_ij - p_j)|  (= Σ_j |x_j ∂log p_i/∂x_j|)", "softmax", "softmax(x)", true, ref_softmax},
+      {"log_softmax", "log_softmax", &vector_x(), false, Part::kVector, "every component log p_i",
+       "κ_i = Σ_j |x_j·(δ_ij - p_j)| / |log p_i|", "log_softmax", "log_softmax(x)", true, ref_log_softmax},
+      {"logsumexp", "logsumexp", &vector_x(), false, Part::kValue, "log Σ e^{x_i}",
+       "Σ_j |x_j|·p_j / |logsumexp(x)|", "logsumexp", "logsumexp(x)", true, ref_logsumexp},
+      {"cross_entropy", "cross_entropy", &vector_class(), false, Part::kValue, "the loss -log p_k",
+       "Σ_j |x_j·(δ_kj - p_j)| / |L|", "cross-entropy loss, class index", "cross_entropy(x, k)", true,
+       ref_cross_entropy},
+      {"cross_entropy_grad", "cross_entropy", &vector_class(), false, Part::kVector,
+       "every gradient component p_i - δ_ik",
+       "i ≠ k: as softmax_i; i = k: p_k·Σ_j |x_j·(δ_kj - p_j)| / (1 - p_k)",
+       "every component of the cross-entropy gradient, class index", "gradient", true, ref_cross_entropy_grad},
+      {"cross_entropy_grad_target", "cross_entropy", &vector_class(), false, Part::kTargetClass,
+       "the target-class gradient component p_k - 1 only", "p_k·Σ_j |x_j·(δ_kj - p_j)| / (1 - p_k)",
+       "the target-class gradient component, class index", "gradient", false, ref_cross_entropy_grad_target},
+      {"cross_entropy_dist", "cross_entropy_dist", &vector_target(), false, Part::kValue, "the loss -Σ t_i log p_i",
+       "(Σ_j |x_j·(T p_j - t_j)| + Σ_i |t_i log p_i|) / |L|, T = Σ t_i (x and t both perturbed)",
+       "cross-entropy loss, target distribution", "cross_entropy(x, t)", true, ref_cross_entropy_dist},
+      {"cross_entropy_dist_grad", "cross_entropy_dist", &vector_target(), false, Part::kVector,
+       "every gradient component T p_i - t_i",
+       "(T p_i Σ_j |x_j·(δ_ij - p_j)| + Σ_j |t_j·(p_i - δ_ij)|) / |T p_i - t_i|",
+       "every component of the cross-entropy gradient, target distribution", "gradient", true,
+       ref_cross_entropy_dist_grad},
+      {"bce_with_logits", "bce_with_logits", &scalar_target(), true, Part::kValue,
+       "the loss -t log σ(x) - (1-t) log(1-σ(x))", "(|x·(σ(x) - t)| + |t·x|) / |L|", "BCE-with-logits loss",
+       "bce_with_logits(x, t)", true, ref_bce},
+      {"bce_with_logits_grad", "bce_with_logits", &scalar_target(), true, Part::kVector, "the gradient σ(x) - t",
+       "(|x|·σ(x)(1-σ(x)) + |t|) / |σ(x) - t|", "BCE-with-logits gradient", "gradient", true, ref_bce_grad},
+  }};
+  return table;
+}
+
+const Row* find_row(std::string_view name) {
+  for (const Row& r : rows())
+    if (r.name == name) return &r;
+  return nullptr;
+}
+
+std::vector<std::uint64_t> components(const Row& row, const Input& in) {
+  switch (row.part) {
+    case Part::kValue: return {0};
+    case Part::kTargetClass: return {in.target_class};
+    case Part::kVector: break;
+  }
+  const std::size_t n = row.input == &inputs::scalar_target() ? 1 : in.x.size();
+  std::vector<std::uint64_t> c(n);
+  for (std::size_t i = 0; i < n; ++i) c[i] = i;
+  return c;
+}
+
+void graded_outputs(const Row& row, const Input& in, const EntryOutput& call, std::vector<double>& out) {
+  switch (row.part) {
+    case Part::kValue: out.assign(1, call.value); return;
+    case Part::kVector: out = call.vector; return;
+    case Part::kTargetClass:
+      out.assign(1, in.target_class < call.vector.size() ? call.vector[in.target_class] : kNaN);
+      return;
+  }
+}
+
+bool indexed(const Row& row) { return row.part == Part::kVector && row.input != &inputs::scalar_target(); }
+
+namespace condition {
+double sigmoid(double x) { return std::isfinite(x) ? std::fabs(x) * sigma_complement(x) : kNaN; }
+double log_sigmoid(double x, double log_sigma) {
+  return std::isfinite(x) ? ratio(std::fabs(x) * sigma_complement(x), log_sigma) : kNaN;
+}
+std::vector<double> softmax(std::span<const double> x, std::span<const double> p) {
+  // D_i = |x_i|(1 - p_i) + Σ_{j≠i} |x_j| p_j, with 1 - p_i = Σ_{j≠i} p_j: prefix and suffix sums, no
+  // cancellation, so a dominant p_i ≈ 1 still gets its small κ right.
+  const std::size_t n = x.size();
+  std::vector<double> pre_xp(n + 1, 0), suf_xp(n + 1, 0), pre_p(n + 1, 0), suf_p(n + 1, 0), d(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    pre_xp[i + 1] = pre_xp[i] + std::fabs(x[i]) * p[i];
+    pre_p[i + 1] = pre_p[i] + p[i];
+  }
+  for (std::size_t i = n; i-- > 0;) {
+    suf_xp[i] = suf_xp[i + 1] + std::fabs(x[i]) * p[i];
+    suf_p[i] = suf_p[i + 1] + p[i];
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    d[i] = std::fabs(x[i]) * (pre_p[i] + suf_p[i + 1]) + pre_xp[i] + suf_xp[i + 1];
+  return d;
+}
+}  // namespace condition
+
+}  // namespace softcheck::functions
