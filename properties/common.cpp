@@ -107,95 +107,76 @@ double call_log_sigmoid(const Kernels& k, double x) {
   return y;
 }
 
-void grade_softmax(const Ctx& c, const Vec& x) {
-  const Vec y = call_softmax(c.k, x);
-  std::vector<oracle::Ref> ref(x.size());
-  c.ov.assign(x);
-  c.ov.softmax(ref);
-  Grader grade(c);
-  for (std::size_t i = 0; i < x.size(); ++i) grade.add("softmax(x)", i, y[i], ref[i]);
-  grade.finish();
-}
-
-void grade_log_softmax(const Ctx& c, const Vec& x) {
-  const Vec y = call_log_softmax(c.k, x);
-  std::vector<oracle::Ref> ref(x.size());
-  c.ov.assign(x);
-  c.ov.log_softmax(ref);
-  Grader grade(c);
-  for (std::size_t i = 0; i < x.size(); ++i) grade.add("log_softmax(x)", i, y[i], ref[i]);
-  grade.finish();
-}
-
-void grade_logsumexp(const Ctx& c, const Vec& x) {
-  const double y = call_logsumexp(c.k, x);
-  c.ov.assign(x);
-  Grader grade(c);
-  grade.add("logsumexp(x)", kNoIndex, y, c.ov.logsumexp());
-  grade.finish();
-}
-
-void grade_sigmoid(const Ctx& c, const Vec& x) {
-  const Vec y = call_sigmoid(c.k, x);
-  Grader grade(c);
-  for (std::size_t i = 0; i < x.size(); ++i) grade.add("sigmoid(x)", i, y[i], oracle::sigmoid(x[i]));
-  grade.finish();
-}
-
-void grade_log_sigmoid(const Ctx& c, const Vec& x) {
-  const Vec y = call_log_sigmoid(c.k, x);
-  Grader grade(c);
-  for (std::size_t i = 0; i < x.size(); ++i)
-    grade.add("log_sigmoid(x)", i, y[i], oracle::log_sigmoid(x[i]));
-  grade.finish();
-}
-
-void grade_cross_entropy(const Ctx& c, const Vec& x, std::size_t k, Part part) {
-  Vec g(x.size());
-  const double loss = c.k.cross_entropy(x.data(), x.size(), k, g.data());
-  std::vector<oracle::Ref> gref(x.size());
-  c.ov.assign(x);
-  const oracle::Ref lref = c.ov.cross_entropy(k, gref);
-  Grader grade(c);
-  if (part != Part::kGradient) {
-    grade.add("cross_entropy(x, k)", kNoIndex, loss, lref);
-    grade.add("cross_entropy(x, k) without gradient", kNoIndex, c.k.cross_entropy(x.data(), x.size(), k, nullptr),
-              lref);
+namespace {
+// The properties' recorder of target draws (inputs::Kind::draw_target).
+struct CtxDraws : inputs::Kind::Draws {
+  Ctx& c;
+  explicit CtxDraws(Ctx& ctx) : c(ctx) {}
+  std::size_t index(const char* name, const rc::Gen<std::size_t>& gen) override { return c.draw(name, gen); }
+  std::vector<double> vector(const char* name, const rc::Gen<std::vector<double>>& gen) override {
+    return c.draw(name, gen);
   }
-  if (part != Part::kLoss)
-    for (std::size_t i = 0; i < x.size(); ++i)
-      grade.add("gradient", i, g[i], gref[i], i == k ? "gradient (target class)" : "gradient");
-  grade.finish();
+  double scalar(const char* name, const rc::Gen<double>& gen) override { return c.draw(name, gen); }
+};
+}  // namespace
+
+inputs::Input draw_input(Ctx& c, const inputs::Kind& kind, const rc::Gen<Vec>& xs) {
+  inputs::Input in;
+  in.x = c.draw("x", xs);
+  CtxDraws d(c);
+  kind.draw_target(in, d);
+  return in;
 }
 
-void grade_cross_entropy(const Ctx& c, const Vec& x, const Vec& t, Part part) {
-  Vec g(x.size());
-  const double loss = c.k.cross_entropy_dist(x.data(), t.data(), x.size(), g.data());
-  std::vector<oracle::Ref> gref(x.size());
-  c.ov.assign(x);
-  const oracle::Ref lref = c.ov.cross_entropy(t, gref);
-  Grader grade(c);
-  if (part != Part::kGradient) {
-    grade.add("cross_entropy(x, t)", kNoIndex, loss, lref);
-    grade.add("cross_entropy(x, t) without gradient", kNoIndex,
-              c.k.cross_entropy_dist(x.data(), t.data(), x.size(), nullptr), lref);
-  }
-  if (part != Part::kLoss)
-    for (std::size_t i = 0; i < x.size(); ++i) grade.add("gradient", i, g[i], gref[i]);
-  grade.finish();
+inputs::Input draw_input(Ctx& c, const inputs::Kind& kind, const rc::Gen<double>& x1) {
+  inputs::Input in;
+  in.x = {c.draw("x", x1)};
+  CtxDraws d(c);
+  kind.draw_target(in, d);
+  return in;
 }
 
-void grade_bce_with_logits(const Ctx& c, double x, double t, Part part) {
-  double g = 0;
-  const double loss = c.k.bce_with_logits(x, t, &g);
-  oracle::Ref gref;
-  const oracle::Ref lref = oracle::bce_with_logits(x, t, &gref);
-  Grader grade(c);
-  if (part != Part::kGradient) {
-    grade.add("bce_with_logits(x, t)", kNoIndex, loss, lref);
-    grade.add("bce_with_logits(x, t) without gradient", kNoIndex, c.k.bce_with_logits(x, t, nullptr), lref);
+std::vector<const functions::Row*> rows_of(std::string_view entry) {
+  std::vector<const functions::Row*> out;
+  for (const functions::Row& r : functions::rows())
+    if (r.entry == entry && r.own_properties) out.push_back(&r);
+  return out;
+}
+
+void grade(Ctx& c, std::span<const functions::Row* const> rows, const inputs::Input& in) {
+  const std::string_view entry = rows.front()->entry;
+  bool want_vector = false, value_row = false;
+  for (const functions::Row* r : rows) {
+    want_vector |= functions::wants_vector(*r);
+    value_row |= r->part == functions::Part::kValue;
   }
-  if (part != Part::kLoss) grade.add("gradient", kNoIndex, g, gref);
+  // A loss is graded from the call with its gradient asked for and from one without.
+  const bool twice = value_row && functions::vector_is_optional(entry);
+  functions::EntryOutput with, without;
+  functions::call_entry(c.k, entry, in, want_vector || twice, with);
+  if (twice) functions::call_entry(c.k, entry, in, false, without);
+  c.ref.assign(in);
+  Grader grade(c);
+  std::vector<std::string> labels;  // "... without gradient": alive until finish()
+  labels.reserve(rows.size());
+  std::vector<oracle::Ref> refs;
+  std::vector<double> kappa, out;
+  for (const functions::Row* r : rows) {
+    refs.clear();
+    kappa.clear();
+    r->reference(c.ref, refs, kappa);
+    const std::vector<std::uint64_t> comp = functions::components(*r, in);
+    functions::graded_outputs(*r, in, with, out);
+    const bool target_class = r->input == &inputs::vector_class() && r->part != functions::Part::kValue;
+    for (std::size_t j = 0; j < comp.size() && j < out.size(); ++j)
+      grade.add(r->what.data(), functions::indexed(*r) ? comp[j] : kNoIndex, out[j], refs[j],
+                target_class && comp[j] == in.target_class ? "gradient (target class)" : nullptr);
+    if (twice && r->part == functions::Part::kValue) {
+      functions::graded_outputs(*r, in, without, out);
+      labels.push_back(std::string(r->what) + " without gradient");
+      grade.add(labels.back().c_str(), kNoIndex, out[0], refs[0]);
+    }
+  }
   grade.finish();
 }
 

@@ -2,6 +2,7 @@
 // Every function; the results must also stay within the budget.
 #include <cfloat>
 #include <cmath>
+#include <utility>
 
 #include "properties/doubles.hpp"
 #include "properties/property.hpp"
@@ -59,34 +60,26 @@ void add_finite(std::vector<Property>& out) {
   const rc::Gen<double> x1 = extreme_scalar();
   const std::string tail = " finite where the exact value is, and within B ULPs, at ±1000, ±1e308, mixed signs, long";
 
-  out.push_back({{"finite.softmax", "finite", "softmax" + tail, kCases, {"softmax"}},
-                 [xs](Ctx& c) { grade_softmax(c, c.draw("x", xs)); }});
-  out.push_back({{"finite.log_softmax", "finite", "log_softmax" + tail, kCases, {"log_softmax"}},
-                 [xs](Ctx& c) { grade_log_softmax(c, c.draw("x", xs)); }});
-  out.push_back({{"finite.logsumexp", "finite", "logsumexp" + tail, kCases, {"logsumexp"}},
-                 [xs](Ctx& c) { grade_logsumexp(c, c.draw("x", xs)); }});
-  out.push_back({{"finite.cross_entropy", "finite", "cross-entropy (index) and its gradient" + tail, kCases,
-                  {"cross_entropy"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   grade_cross_entropy(c, x, c.draw("k", regimes::class_index(x)), Part::kBoth);
-                 }});
-  out.push_back({{"finite.cross_entropy_dist", "finite", "cross-entropy (distribution) and its gradient" + tail,
-                  kCases, {"cross_entropy_dist"}},
-                 [xs](Ctx& c) {
-                   const Vec x = c.draw("x", xs);
-                   grade_cross_entropy(c, x, c.draw("t", regimes::distribution(x)), Part::kBoth);
-                 }});
-  out.push_back({{"finite.sigmoid", "finite", "sigmoid" + tail, kCases, {"sigmoid"}},
-                 [x1](Ctx& c) { grade_sigmoid(c, Vec{c.draw("x", x1)}); }});
-  out.push_back({{"finite.log_sigmoid", "finite", "log_sigmoid" + tail, kCases, {"log_sigmoid"}},
-                 [x1](Ctx& c) { grade_log_sigmoid(c, Vec{c.draw("x", x1)}); }});
-  out.push_back({{"finite.bce_with_logits", "finite", "BCE with logits and its gradient" + tail, kCases,
-                  {"bce_with_logits"}},
-                 [x1](Ctx& c) {
-                   const double x = c.draw("x", x1);
-                   grade_bce_with_logits(c, x, c.draw("t", regimes::bce_target(x)), Part::kBoth);
-                 }});
+  // Per kernel entry: every row of it graded on one input.
+  const std::pair<const char*, const char*> entries[] = {
+      {"softmax", "softmax"},
+      {"log_softmax", "log_softmax"},
+      {"logsumexp", "logsumexp"},
+      {"cross_entropy", "cross-entropy (index) and its gradient"},
+      {"cross_entropy_dist", "cross-entropy (distribution) and its gradient"},
+      {"sigmoid", "sigmoid"},
+      {"log_sigmoid", "log_sigmoid"},
+      {"bce_with_logits", "BCE with logits and its gradient"},
+  };
+  for (const auto& [entry, about] : entries) {
+    const std::vector<const functions::Row*> rows = rows_of(entry);
+    const inputs::Kind& kind = *rows.front()->input;
+    PropertyInfo info{"finite." + std::string(entry), "finite", about + tail, kCases, {entry}};
+    if (kind.scalar())
+      out.push_back({info, [x1, rows, &kind](Ctx& c) { grade(c, rows, draw_input(c, kind, x1)); }});
+    else
+      out.push_back({info, [xs, rows, &kind](Ctx& c) { grade(c, rows, draw_input(c, kind, xs)); }});
+  }
 }
 
 }  // namespace softcheck::properties

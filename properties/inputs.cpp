@@ -60,6 +60,7 @@ class XOnly : public Kind {
  public:
   explicit XOnly(bool scalar) : scalar_(scalar) {}
   bool scalar() const override { return scalar_; }
+  bool elementwise() const override { return scalar_; }
   std::string_view line_format() const override { return scalar_ ? "x" : "x_1 ... x_n"; }
 
  private:
@@ -73,6 +74,7 @@ class VectorClass : public Kind {
   void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const override {
     in.target_class = regimes::draw(regimes::class_index(in.x), st, index);
   }
+  void draw_target(Input& in, Draws& d) const override { in.target_class = d.index("k", regimes::class_index(in.x)); }
   void target_to_json(nlohmann::ordered_json& j, const Input& in, bool) const override {
     j["class"] = in.target_class;  // also beside an abbreviated x: it is short
   }
@@ -111,6 +113,7 @@ class VectorTarget : public Kind {
   void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const override {
     in.target = regimes::draw(regimes::distribution(in.x), st + 1, index);
   }
+  void draw_target(Input& in, Draws& d) const override { in.target = d.vector("t", regimes::distribution(in.x)); }
   void target_to_json(nlohmann::ordered_json& j, const Input& in, bool abbreviated) const override {
     if (!abbreviated) j["target"] = hex_array(in.target);
   }
@@ -154,6 +157,7 @@ class ScalarTarget : public Kind {
   void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const override {
     in.bce_target = regimes::draw(regimes::bce_target(in.x.at(0)), st, index);
   }
+  void draw_target(Input& in, Draws& d) const override { in.bce_target = d.scalar("t", regimes::bce_target(in.x.at(0))); }
   void target_to_json(nlohmann::ordered_json& j, const Input& in, bool abbreviated) const override {
     if (!abbreviated) j["t"] = hex(in.bce_target);
   }

@@ -4,6 +4,8 @@
 // text in messages, and its moves in the hunt.
 #pragma once
 
+#include <rapidcheck.h>
+
 #include <nlohmann/json.hpp>
 
 #include <cstddef>
@@ -43,12 +45,24 @@ class Kind {
  public:
   virtual ~Kind() = default;
   virtual bool scalar() const = 0;
+  // A scalar function of each x_i (sigmoid): a property case may hold several.
+  virtual bool elementwise() const { return false; }
   // "x", "x_1 ... x_n", "x_1 ... x_n | k", "x_1 ... x_n | t_1 ... t_n", "x | t": the .wc line format.
   virtual std::string_view line_format() const = 0;
 
   // The report's draw of the target of sample `index`, given its x (deterministic by seed and index,
   // any thread count): a class index with seed st, a distribution with st + 1, a BCE target with st.
   virtual void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const { (void)in, (void)st, (void)index; }
+
+  // The properties' draw of the target (RapidCheck generators, shrinking), given x, through the caller's
+  // recorder, which keeps each draw for the counterexample under its name ("k", "t").
+  struct Draws {
+    virtual ~Draws() = default;
+    virtual std::size_t index(const char* name, const rc::Gen<std::size_t>& gen) = 0;
+    virtual std::vector<double> vector(const char* name, const rc::Gen<std::vector<double>>& gen) = 0;
+    virtual double scalar(const char* name, const rc::Gen<double>& gen) = 0;
+  };
+  virtual void draw_target(Input& in, Draws& draws) const { (void)in, (void)draws; }
 
   // The .wc line (hex floats) and back; parse throws ParseError.
   std::string format_line(const Input& in) const;

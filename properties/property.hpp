@@ -15,6 +15,8 @@
 #include "impl/kernels.hpp"
 #include "oracle/oracle.hpp"
 #include "oracle/ulp.hpp"
+#include "properties/functions.hpp"
+#include "properties/inputs.hpp"
 #include "properties/suite.hpp"
 
 namespace softcheck::properties {
@@ -61,6 +63,7 @@ struct Ctx {
   const Kernels& k;
   double B;  // the budget in ULPs
   oracle::Vector& ov;
+  functions::Reference& ref;  // the rows' oracle values (grade)
   Recorder& rec;
 
   template <class T>
@@ -146,19 +149,16 @@ class Grader {
   double y_ = 0;
   oracle::Ref ref_;
 };
-// The oracle comparisons that the agreement and finite groups share (each draws its own inputs): every
-// output component of the kernel on the given input, graded and finished (fails on the worst one).
-// Part: the loss (with and without the gradient requested: both must agree with the oracle), the
-// gradient, or both.
-enum class Part { kLoss, kGradient, kBoth };
-void grade_softmax(const Ctx& c, const Vec& x);
-void grade_log_softmax(const Ctx& c, const Vec& x);
-void grade_logsumexp(const Ctx& c, const Vec& x);
-void grade_sigmoid(const Ctx& c, const Vec& x);
-void grade_log_sigmoid(const Ctx& c, const Vec& x);
-void grade_cross_entropy(const Ctx& c, const Vec& x, std::size_t k, Part part);
-void grade_cross_entropy(const Ctx& c, const Vec& x, const Vec& t, Part part);
-void grade_bce_with_logits(const Ctx& c, double x, double t, Part part);
+// The oracle comparison that the agreement and finite groups share (each draws its own inputs): every
+// graded component of the rows (of one kernel entry) on the input, from one call of the entry, graded
+// and finished (fails on the worst one). A row of the entry's return value is graded from the call with
+// the optional vector asked for and from one without it: both must agree with the oracle.
+void grade(Ctx& c, std::span<const functions::Row* const> rows, const inputs::Input& in);
+// The rows of one entry that have their own properties (not the target-class subset).
+std::vector<const functions::Row*> rows_of(std::string_view entry);
+// A case's input of `kind`: x from xs (recorded "x"), then its target (recorded "k" or "t").
+inputs::Input draw_input(Ctx& c, const inputs::Kind& kind, const rc::Gen<Vec>& xs);
+inputs::Input draw_input(Ctx& c, const inputs::Kind& kind, const rc::Gen<double>& x1);
 // ulp(v) of the exact value behind a Ref (half of ulp(rounded) when v lies just below a power of two).
 double ulp_exact(const oracle::Ref& r);
 // The largest ulp(v) of an exact value v within B ULPs of both a and b: ulp_of(max(|a|, |b|)), doubled

@@ -55,11 +55,12 @@ PropertyOutcome run_one(const Kernels& k, const Property& p, const SuiteOptions&
   st.budget.max_evaluations = o.max_shrink_evaluations;
   st.budget.max_work = o.max_shrink_work;
   oracle::Vector ov;
+  functions::Reference ref;
 
   auto testable = [&] {
     if (st.budget.failed) ++st.budget.evaluations_after_failure;
     Recorder rec(&st.budget);
-    Ctx c{k, o.budget_ulps, ov, rec};
+    Ctx c{k, o.budget_ulps, ov, ref, rec};
     // The last failing evaluation is the shrunk counterexample: each accepted shrink fails, and
     // RapidCheck evaluates the final one again to describe it.
     auto record = [&](const std::string& message) {
