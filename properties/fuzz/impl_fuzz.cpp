@@ -1,25 +1,57 @@
 // libFuzzer target for the accurate implementations: arbitrary doubles and lengths through every
-// function; no crash, no UB (under ASan/UBSan), no NaN or infinity for finite input where a finite value
-// is due, and every output component within 1 ULP of the oracle.
+// function row (properties/functions.hpp) of the input kind the first byte selects; no crash, no UB
+// (under ASan/UBSan), no NaN or infinity for finite input where a finite value is due, and every graded
+// component within 1 ULP of the oracle.
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <string_view>
 #include <vector>
 
+#include "impl/kernels.hpp"
 #include "impl/softcheck.hpp"
 #include "oracle/oracle.hpp"
 #include "oracle/ulp.hpp"
+#include "properties/functions.hpp"
 
 namespace {
 
-void expect(double y, const softcheck::oracle::Ref& r, const char* fn, std::size_t i) {
+namespace fn = softcheck::functions;
+namespace in = softcheck::inputs;
+
+void expect(double y, const softcheck::oracle::Ref& r, std::string_view what, std::size_t i) {
   double e = softcheck::oracle::ulp_error(y, r);
   if (!(e <= 1.0)) {
-    std::fprintf(stderr, "%s: component %zu = %a, oracle %a (frac %g): %g ULP\n", fn, i, y, r.rounded, r.frac, e);
+    std::fprintf(stderr, "%.*s: component %zu = %a, oracle %a (frac %g): %g ULP\n", static_cast<int>(what.size()),
+                 what.data(), i, y, r.rounded, r.frac, e);
     std::abort();
+  }
+}
+
+// Every function row reading inputs of `kind`: each graded component of the accurate kernels within
+// 1 ULP of the oracle; a loss also from the call without its gradient.
+void check_rows(const in::Kind& kind, const in::Input& input) {
+  const softcheck::Kernels& k = softcheck::bundled_kernels("accurate");
+  fn::Reference ref;
+  ref.assign(input);
+  fn::EntryOutput with, without;
+  std::vector<softcheck::oracle::Ref> refs;
+  std::vector<double> kappa, out;
+  for (const fn::Row& row : fn::rows()) {
+    if (row.input != &kind || !row.own_properties) continue;
+    fn::call_entry(k, row.entry, input, true, with);
+    refs.clear();
+    kappa.clear();
+    row.reference(ref, refs, kappa);
+    fn::graded_outputs(row, input, with, out);
+    for (std::size_t j = 0; j < out.size() && j < refs.size(); ++j) expect(out[j], refs[j], row.name, j);
+    if (row.part == fn::Part::kValue && fn::vector_is_optional(row.entry)) {
+      fn::call_entry(k, row.entry, input, false, without);
+      expect(without.value, refs[0], row.name, 0);
+    }
   }
 }
 
@@ -34,62 +66,46 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::vector<double> x(n);
   if (n) std::memcpy(x.data(), data, n * 8);
   using namespace softcheck;
+  in::Input input;
   switch (sel % 6) {
-    case 0:  // sigmoid, log_sigmoid per element
-      for (std::size_t i = 0; i < n; ++i) {
-        expect(sigmoid(x[i]), oracle::sigmoid(x[i]), "sigmoid", i);
-        expect(log_sigmoid(x[i]), oracle::log_sigmoid(x[i]), "log_sigmoid", i);
-      }
+    case 0:  // sigmoid, log_sigmoid: every double
+      input.x = x;
+      check_rows(in::scalar_x(), input);
       break;
-    case 1: {  // softmax, log_softmax, logsumexp (also in place)
+    case 1: {  // softmax, log_softmax, logsumexp; softmax in place too
+      input.x = x;
+      check_rows(in::vector_x(), input);
       std::vector<double> y(n), z = x;
-      oracle::Vector ov(x);
-      std::vector<oracle::Ref> r(n);
       softmax(x, y);
-      ov.softmax(r);
-      for (std::size_t i = 0; i < n; ++i) expect(y[i], r[i], "softmax", i);
       softmax(z, z);
       for (std::size_t i = 0; i < n; ++i)
         if (!(z[i] == y[i] || (std::isnan(z[i]) && std::isnan(y[i])))) std::abort();  // in place == out of place
-      log_softmax(x, y);
-      ov.log_softmax(r);
-      for (std::size_t i = 0; i < n; ++i) expect(y[i], r[i], "log_softmax", i);
-      expect(logsumexp(x), ov.logsumexp(), "logsumexp", 0);
       break;
     }
-    case 2: {  // cross-entropy, class index
+    case 2:  // cross-entropy, class index aux % n
       if (n == 0) break;
-      std::size_t k = aux % n;
-      std::vector<double> g(n);
-      std::vector<oracle::Ref> r(n);
-      oracle::Vector ov(x);
-      expect(cross_entropy(x, k, g), ov.cross_entropy(k, r), "cross_entropy", 0);
-      for (std::size_t i = 0; i < n; ++i) expect(g[i], r[i], "cross_entropy grad", i);
+      input.x = x;
+      input.target_class = aux % n;
+      check_rows(in::vector_class(), input);
       break;
-    }
     case 3: {  // cross-entropy, distribution: the second half of the doubles, made finite and >= 0
-      std::size_t m = n / 2;
+      const std::size_t m = n / 2;
       if (m == 0) break;
-      std::vector<double> xs(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(m)), t(m), g(m);
+      input.x.assign(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(m));
       for (std::size_t i = 0; i < m; ++i) {
         double v = std::fabs(x[m + i]);
-        t[i] = std::isfinite(v) ? v : 1.0;
+        input.target.push_back(std::isfinite(v) ? v : 1.0);
       }
-      std::vector<oracle::Ref> r(m);
-      oracle::Vector ov(xs);
-      expect(cross_entropy(xs, std::span<const double>(t), g), ov.cross_entropy(std::span<const double>(t), r),
-             "cross_entropy_dist", 0);
-      for (std::size_t i = 0; i < m; ++i) expect(g[i], r[i], "cross_entropy_dist grad", i);
+      check_rows(in::vector_target(), input);
       break;
     }
     case 4:  // BCE with logits: t from the next double's fraction in [0, 1]
       for (std::size_t i = 0; i + 1 < n; i += 2) {
         double t = std::fabs(std::fmod(x[i + 1], 1.0));
         if (!std::isfinite(t)) t = aux / 255.0;
-        double g = 0;
-        oracle::Ref rg;
-        expect(bce_with_logits(x[i], t, &g), oracle::bce_with_logits(x[i], t, &rg), "bce_with_logits", i);
-        expect(g, rg, "bce_with_logits grad", i);
+        input.x = {x[i]};
+        input.bce_target = t;
+        check_rows(in::scalar_target(), input);
       }
       break;
     default: {  // arguments that must be rejected, never crash: wrong lengths, bad indices and targets
