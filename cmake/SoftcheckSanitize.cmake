@@ -1,14 +1,14 @@
 # Sanitizer and fuzzing builds, each in its own build folder (scripts/test: build-asan, build-fuzz, build-tsan):
 #   -DSOFTCHECK_SANITIZE=address,undefined   every target with ASan + UBSan (clang or GCC)
 #   -DSOFTCHECK_SANITIZE=thread              every target with TSan
-#   -DSOFTCHECK_FUZZ=ON                      the libFuzzer targets of properties/fuzz (clang only); implies
+#   -DSOFTCHECK_FUZZ=ON                      the libFuzzer targets of properties/fuzz and reports/fuzz (clang only); implies
 #                                            address,undefined and adds coverage instrumentation everywhere.
 #                                            scripts/fuzz builds it without tests: with coverage in the code,
 #                                            the isolation tests blamed a crash on the next kernel call (not
 #                                            understood yet; ASan + UBSan alone pass them).
 # Sanitized code stops at the first finding (-fno-sanitize-recover=all): a report is a failure, never a log line.
 set(SOFTCHECK_SANITIZE "" CACHE STRING "Build every target with -fsanitize=<list>: address,undefined or thread")
-option(SOFTCHECK_FUZZ "Build the libFuzzer targets in properties/fuzz (needs clang)" OFF)
+option(SOFTCHECK_FUZZ "Build the libFuzzer targets in properties/fuzz and reports/fuzz (needs clang)" OFF)
 
 set(softcheck_sanitize "${SOFTCHECK_SANITIZE}")  # what this build uses (FUZZ implies address,undefined)
 if(SOFTCHECK_FUZZ)

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-#include "properties/fuzz/support.hpp"
+#include "reports/fuzz/support.hpp"
 #include "reports/common.hpp"
 #include "reports/numbers.hpp"
 

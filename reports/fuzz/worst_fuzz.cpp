@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "properties/fuzz/support.hpp"
+#include "reports/fuzz/support.hpp"
 #include "reports/common.hpp"
 #include "reports/worst.hpp"
 

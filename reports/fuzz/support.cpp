@@ -1,6 +1,6 @@
 // The parser fuzz targets' fixtures (a small real report, the checked-in budgets) and the steps that
 // `softcheck gate --from` and `softcheck merge` run on a report once it is read.
-#include "properties/fuzz/support.hpp"
+#include "reports/fuzz/support.hpp"
 
 #include <cstdio>
 #include <cstdlib>

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 
-#include "properties/fuzz/support.hpp"
+#include "reports/fuzz/support.hpp"
 #include "reports/common.hpp"
 #include "reports/json.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "properties/fuzz/support.hpp"
+#include "reports/fuzz/support.hpp"
 #include "reports/common.hpp"
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {

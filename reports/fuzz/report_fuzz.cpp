@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-#include "properties/fuzz/support.hpp"
+#include "reports/fuzz/support.hpp"
 #include "reports/common.hpp"
 #include "reports/json.hpp"
 
