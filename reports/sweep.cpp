@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "properties/regimes.hpp"
+#include "reports/batch.hpp"
 #include "reports/common.hpp"
 #include "reports/functions.hpp"
 #include "reports/isolate.hpp"
@@ -63,93 +64,9 @@ struct Item {
   std::uint64_t begin, end;
 };
 
-// ---- a kernel batch: one work item's kernel calls, as the worker hands them to its isolated child ----
-// Shared-memory layout (byte offsets, 8-aligned): BatchHeader, SampleDesc[samples], UnitDesc[units], the
-// input doubles, then each unit's result slot: per graded row a FnResult, its outputs, its error text.
-// A unit is one kernel call: one sample, one implementation, one Kernels entry (the rows sharing it).
-struct BatchHeader {
-  std::uint64_t serial, samples, units, first_unit;  // the child serves units [first_unit, units)
-};
-struct SampleDesc {
-  std::uint64_t x, n, t, nt, cls;  // x, t: byte offsets of n and nt doubles
-  double bce;
-};
-struct UnitDesc {
-  std::uint32_t sample, impl, entry, skip;  // entry: index in kernel_entries(); skip: do not call
-  std::uint64_t rows;                       // bit i: functions()[i] is graded from this call
-  std::uint64_t result;                     // byte offset of its result slot
-};
-struct FnResult {
-  std::int64_t ns;
-  std::uint64_t outputs;
-  std::uint32_t ok, error_bytes;
-};
-constexpr std::size_t kMaxErrorBytes = 256;  // an exception's message, cut to this
-
-constexpr std::size_t align8(std::size_t b) { return (b + 7) & ~std::size_t{7}; }
-std::size_t max_outputs(const Function& f, std::size_t n) { return f.scalar ? 1 : std::max<std::size_t>(n, 1); }
-std::size_t row_slot_bytes(const Function& f, std::size_t n) {
-  return sizeof(FnResult) + 8 * max_outputs(f, n) + kMaxErrorBytes;
-}
-std::size_t function_index(const Function* f) { return static_cast<std::size_t>(f - functions().data()); }
-std::uint32_t entry_index(std::string_view kernel) {
+std::uint32_t entry_index(std::string_view entry) {
   const auto e = kernel_entries();
-  return static_cast<std::uint32_t>(std::find(e.begin(), e.end(), kernel) - e.begin());
-}
-
-template <class T>
-T load(const std::byte* base, std::uint64_t offset) {
-  T v;
-  std::memcpy(&v, base + offset, sizeof v);
-  return v;
-}
-template <class T>
-void store(std::byte* base, std::uint64_t offset, const T& v) {
-  std::memcpy(base + offset, &v, sizeof v);
-}
-
-// The child's side: runs units [first_unit, units) of the batch in `mem`, each bracketed for the watchdog,
-// and writes each unit's results into its slot. `ev` and `in` are the child's own (kept between batches).
-void serve_batch(std::span<std::byte> mem, isolate::Calls& calls, const std::vector<Kernels>& impls, Evaluator& ev,
-                 Input& in, std::pair<std::uint64_t, std::uint64_t>& in_key) {
-  std::byte* base = mem.data();
-  const auto h = load<BatchHeader>(base, 0);
-  const std::uint64_t sample0 = sizeof(BatchHeader), unit0 = sample0 + h.samples * sizeof(SampleDesc);
-  std::vector<const Function*> rows;
-  std::vector<std::int64_t> ns;
-  for (std::uint64_t u = h.first_unit; u < h.units; ++u) {
-    const auto ud = load<UnitDesc>(base, unit0 + u * sizeof(UnitDesc));
-    if (ud.skip) continue;
-    if (in_key != std::pair{h.serial, std::uint64_t{ud.sample}}) {
-      const auto sd = load<SampleDesc>(base, sample0 + ud.sample * sizeof(SampleDesc));
-      in.x.resize(sd.n);
-      if (sd.n) std::memcpy(in.x.data(), base + sd.x, 8 * sd.n);
-      in.target.resize(sd.nt);
-      if (sd.nt) std::memcpy(in.target.data(), base + sd.t, 8 * sd.nt);
-      in.target_class = sd.cls;
-      in.bce_target = sd.bce;
-      in_key = {h.serial, ud.sample};
-    }
-    rows.clear();
-    for (const Function& f : functions())
-      if (ud.rows >> function_index(&f) & 1) rows.push_back(&f);
-    ns.assign(rows.size(), 0);
-    calls.begin(u, kernel_entries()[ud.entry]);
-    ev.run(impls[ud.impl], rows, in, ns);
-    std::uint64_t at = ud.result;
-    for (std::size_t r = 0; r < rows.size(); ++r) {
-      const Function& f = *rows[r];
-      const auto out = ev.outputs(f);
-      const std::string& err = ev.error(f);
-      FnResult fr{ns[r], std::min<std::uint64_t>(out.size(), max_outputs(f, in.x.size())), ev.ok(f) ? 1u : 0u,
-                  static_cast<std::uint32_t>(std::min(err.size(), kMaxErrorBytes))};
-      store(base, at, fr);
-      if (fr.outputs) std::memcpy(base + at + sizeof(FnResult), out.data(), 8 * fr.outputs);
-      if (fr.error_bytes) std::memcpy(base + at + sizeof(FnResult) + 8 * max_outputs(f, in.x.size()), err.data(), fr.error_bytes);
-      at += row_slot_bytes(f, in.x.size());
-    }
-    calls.end();
-  }
+  return static_cast<std::uint32_t>(std::find(e.begin(), e.end(), entry) - e.begin());
 }
 
 template <class T>
@@ -390,26 +307,14 @@ Report run_sweep(const SweepOptions& opt) {
       std::vector<std::shared_ptr<Input>> ins;
       std::map<std::size_t, rc::Gen<std::vector<double>>> vgen;
       std::map<std::size_t, rc::Gen<double>> sgen;
-      struct Unit {
-        std::uint32_t sample, impl, entry;
-        std::vector<const Function*> rows;
-        std::uint64_t result = 0;
-        bool skip = false;
-        std::string failed;  // how the call crashed or hung, if it did
-      };
+      using batch::Unit;
       std::vector<Unit> plan;
       std::uint64_t serial = 0;
 
       // The kernels run in a child process of this thread (or here, without isolation).
-      std::unique_ptr<Evaluator> kernel_ev;
-      Input kernel_in;
-      std::pair<std::uint64_t, std::uint64_t> kernel_in_key{~std::uint64_t{0}, 0};
-      isolate::Sandbox box(
-          [&](std::span<std::byte> mem, isolate::Calls& calls) {
-            if (!kernel_ev) kernel_ev = std::make_unique<Evaluator>();
-            serve_batch(mem, calls, impls, *kernel_ev, kernel_in, kernel_in_key);
-          },
-          isolate::Options{opt.call_timeout_s, opt.isolate});
+      batch::Server server(impls);
+      isolate::Sandbox box([&](std::span<std::byte> mem, isolate::Calls& calls) { server.serve(mem, calls); },
+                           isolate::Options{opt.call_timeout_s, opt.isolate});
 
       std::vector<Cell>& cells = partial[t];
       std::vector<double> out;
@@ -457,34 +362,8 @@ Report run_sweep(const SweepOptions& opt) {
               u->rows.push_back(f);
             }
           }
-        std::uint64_t bytes = sizeof(BatchHeader) + ins.size() * sizeof(SampleDesc) + plan.size() * sizeof(UnitDesc);
-        std::vector<std::uint64_t> x_at(ins.size()), t_at(ins.size());
-        for (std::size_t k = 0; k < ins.size(); ++k) {
-          x_at[k] = bytes, bytes += align8(8 * ins[k]->x.size());
-          t_at[k] = bytes, bytes += align8(8 * ins[k]->target.size());
-        }
-        for (Unit& u : plan) {
-          u.result = bytes;
-          for (const Function* f : u.rows) bytes += row_slot_bytes(*f, ins[u.sample]->x.size());
-        }
-        box.reserve(bytes);
-        std::byte* base = box.memory().data();
-        const std::uint64_t sample0 = sizeof(BatchHeader), unit0 = sample0 + ins.size() * sizeof(SampleDesc);
-        store(base, 0, BatchHeader{++serial, ins.size(), plan.size(), 0});
-        for (std::size_t k = 0; k < ins.size(); ++k) {
-          const Input& in = *ins[k];
-          store(base, sample0 + k * sizeof(SampleDesc),
-                SampleDesc{x_at[k], in.x.size(), t_at[k], in.target.size(), in.target_class, in.bce_target});
-          if (!in.x.empty()) std::memcpy(base + x_at[k], in.x.data(), 8 * in.x.size());
-          if (!in.target.empty()) std::memcpy(base + t_at[k], in.target.data(), 8 * in.target.size());
-        }
-        auto write_unit = [&](std::size_t u) {
-          std::uint64_t rows = 0;
-          for (const Function* f : plan[u].rows) rows |= std::uint64_t{1} << function_index(f);
-          store(base, unit0 + u * sizeof(UnitDesc),
-                UnitDesc{plan[u].sample, plan[u].impl, plan[u].entry, plan[u].skip ? 1u : 0u, rows, plan[u].result});
-        };
-        for (std::size_t u = 0; u < plan.size(); ++u) write_unit(u);
+        box.reserve(batch::layout(ins, plan));
+        batch::write(box.memory(), ++serial, ins, plan);
 
         // ---- run them; a crash or hang fails that call only, the child restarts after it ----
         std::uint64_t first_unit = 0;
@@ -511,9 +390,9 @@ Report run_sweep(const SweepOptions& opt) {
           if (opt.max_crashes && count >= opt.max_crashes)
             for (std::size_t u = culprit + 1; u < plan.size(); ++u)
               if (plan[u].impl == bad.impl && plan[u].entry == bad.entry && !plan[u].skip)
-                plan[u].skip = true, write_unit(u);
+                plan[u].skip = true, batch::write_unit(box.memory(), ins.size(), u, plan[u]);
           first_unit = culprit + 1;
-          store(base, 0, BatchHeader{serial, ins.size(), plan.size(), first_unit});
+          batch::restart_at(box.memory(), serial, ins.size(), plan.size(), first_unit);
         }
 
         // ---- grade: the oracle once per sample, then every call's results ----
@@ -570,25 +449,20 @@ Report run_sweep(const SweepOptions& opt) {
             for (const Function* f : un.rows) {
               const std::size_t ci = cell_of(f);
               Cell& c = cells[ci];
-              const auto fr = load<FnResult>(base, at);
+              const batch::RowResult rr = batch::read_row(box.memory(), at, *f, ins[k]->x.size(), out);
               ++c.samples;
-              timing[t][ci].kernel_ns += fr.ns;
+              timing[t][ci].kernel_ns += rr.ns;
               ++timing[t][ci].calls;
-              const std::size_t room = max_outputs(*f, ins[k]->x.size());
-              if (!fr.ok) {
-                record_error(c, sid,
-                             std::string(reinterpret_cast<const char*>(base + at + sizeof(FnResult) + 8 * room),
-                                         fr.error_bytes));
+              if (!rr.ok) {
+                record_error(c, sid, rr.error);
               } else {
-                out.resize(fr.outputs);
-                if (fr.outputs) std::memcpy(out.data(), base + at + sizeof(FnResult), 8 * fr.outputs);
                 const auto refs = ev.refs(*f);
                 const auto kap = ev.kappas(*f);
                 const auto comp = ev.components(*f);
                 for (std::size_t j = 0; j < comp.size() && j < out.size(); ++j)
                   record(c, sid, comp[j], out[j], refs[j], kap[j]);
               }
-              at += row_slot_bytes(*f, ins[k]->x.size());
+              at += batch::slot_bytes(*f, ins[k]->x.size());
             }
           }
           done.fetch_add(1, std::memory_order_relaxed);
