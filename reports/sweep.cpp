@@ -92,13 +92,42 @@ std::uint64_t regime_samples(std::string_view regime, bool scalar, std::uint64_t
   return (samples + k - 1) / k;
 }
 
-Report run_sweep(const SweepOptions& opt) {
-  const auto t_start = std::chrono::steady_clock::now();
-  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
-    throw InputError(fmt::format("bad shard {}/{}: want i/n with 0 ≤ i < n", opt.shard_index, opt.shard_count));
+namespace {
 
-  // ---- selection ----
+// A sweep's state, from step to step: what was selected, the plan (groups of samples, cells, work
+// items), and the per-thread results that the merge adds up.
+struct Sweep {
+  const SweepOptions& opt;
+  std::chrono::steady_clock::time_point t_start;
+  // select
   std::vector<const Function*> fns;
+  std::vector<Canon> canon;
+  std::vector<Kernels> impls;
+  std::vector<ImplementationInfo> info;
+  Report rep;
+  // plan
+  std::map<std::string, WorstFile> worst;
+  std::vector<Group> groups;
+  std::vector<Item> items;
+  std::uint64_t total_samples = 0;
+  unsigned threads = 1;
+  // work, per thread
+  std::vector<std::vector<Cell>> partial;
+  std::vector<std::vector<CellTiming>> timing;
+  std::vector<std::vector<std::int64_t>> oracle_ns;
+  std::vector<std::vector<KernelFailure>> failures;
+};
+
+// Select: the functions, regimes and implementations asked for (unknown names are InputErrors), and the
+// report's header.
+void select(Sweep& sw) {
+  const SweepOptions& opt = sw.opt;
+  auto& fns = sw.fns;
+  auto& canon = sw.canon;
+  auto& impls = sw.impls;
+  auto& info = sw.info;
+  auto& rep = sw.rep;
+  // ---- selection ----
   if (opt.functions.empty()) {
     for (const Function& f : functions()) fns.push_back(&f);
   } else {
@@ -111,7 +140,7 @@ Report run_sweep(const SweepOptions& opt) {
         throw InputError(fmt::format("unknown function '{}' (known: {})", name, known));
       }
   }
-  const std::vector<Canon> canon = canonical_regimes();
+  canon = canonical_regimes();
   for (const std::string& name : opt.regimes) {
     if (name == kWorstRegime) continue;
     if (std::none_of(canon.begin(), canon.end(), [&](const Canon& c) { return c.name == name; })) {
@@ -122,11 +151,8 @@ Report run_sweep(const SweepOptions& opt) {
       throw InputError(fmt::format("unknown regime '{}' (known: {})", name, list));
     }
   }
-  auto regime_selected = [&](const std::string& name) {
-    return opt.regimes.empty() || std::find(opt.regimes.begin(), opt.regimes.end(), name) != opt.regimes.end();
-  };
-  std::vector<Kernels> impls = opt.implementations;
-  std::vector<ImplementationInfo> info = opt.implementation_info;
+  impls = opt.implementations;
+  info = opt.implementation_info;
   if (impls.empty())
     for (const std::string& name : bundled_kernel_names()) impls.push_back(bundled_kernels(name));
   info.resize(impls.size());
@@ -135,7 +161,6 @@ Report run_sweep(const SweepOptions& opt) {
     if (info[i].origin.empty()) info[i].origin = "bundled";
   }
 
-  Report rep;
   rep.versions = tool_versions();
   rep.implementations = info;
   rep.run.seed = opt.seed;
@@ -146,9 +171,27 @@ Report run_sweep(const SweepOptions& opt) {
   rep.run.shard_index = opt.shard_index;
   rep.run.shard_count = opt.shard_count;
   rep.run.replay_worst = opt.worst_dir.has_value();
+}
 
+// Plan: the worst-case files to replay, a group per regime (and per function's worst cases) with this
+// shard's range of samples, a cell per function × regime × implementation in report order, and the
+// work items (blocks of sample indices; the slow ones first).
+void plan(Sweep& sw) {
+  const SweepOptions& opt = sw.opt;
+  auto& fns = sw.fns;
+  auto& canon = sw.canon;
+  auto& impls = sw.impls;
+  auto& info = sw.info;
+  auto& rep = sw.rep;
+  auto& worst = sw.worst;
+  auto& groups = sw.groups;
+  auto& items = sw.items;
+  auto& total_samples = sw.total_samples;
+  auto& threads = sw.threads;
+  auto regime_selected = [&](const std::string& name) {
+    return opt.regimes.empty() || std::find(opt.regimes.begin(), opt.regimes.end(), name) != opt.regimes.end();
+  };
   // ---- worst-case files ----
-  std::map<std::string, WorstFile> worst;
   if (opt.worst_dir) {
     for (const Function* f : fns) {
       const auto path = worst_path(*opt.worst_dir, f->name);
@@ -163,7 +206,6 @@ Report run_sweep(const SweepOptions& opt) {
   }
 
   // ---- groups and cells ----
-  std::vector<Group> groups;
   auto add_group = [&](Group g) {
     g.begin = g.total * opt.shard_index / opt.shard_count;
     g.end = g.total * (opt.shard_index + 1) / opt.shard_count;
@@ -238,7 +280,6 @@ Report run_sweep(const SweepOptions& opt) {
   }
 
   // ---- work: blocks of sample indices; the long regime first (its samples are the slowest) ----
-  std::vector<Item> items;
   for (int pass = 0; pass < 2; ++pass)
     for (std::size_t gi = 0; gi < groups.size(); ++gi) {
       const Group& g = groups[gi];
@@ -247,25 +288,42 @@ Report run_sweep(const SweepOptions& opt) {
       const std::uint64_t block = slow ? 1 : 32;
       for (std::uint64_t b = g.begin; b < g.end; b += block) items.push_back({gi, b, std::min(g.end, b + block)});
     }
-  std::uint64_t total_samples = 0;
   for (const Group& g : groups) total_samples += g.end - g.begin;
 
-  unsigned threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
+  threads = opt.threads ? opt.threads : std::max(1u, std::thread::hardware_concurrency());
   threads = static_cast<unsigned>(std::max<std::size_t>(1, std::min<std::size_t>(threads, items.size())));
+}
 
+// Work: the threads take items; per item each draws the samples, runs every implementation's kernel
+// calls in its isolated child (a crash or hang fails that call only), and grades them against the
+// oracle into its own cells.
+void work(Sweep& sw) {
+  const SweepOptions& opt = sw.opt;
+  const auto t_start = sw.t_start;
+  auto& impls = sw.impls;
+  auto& info = sw.info;
+  auto& rep = sw.rep;
+  auto& groups = sw.groups;
+  auto& items = sw.items;
+  auto& total_samples = sw.total_samples;
+  auto& threads = sw.threads;
+  auto& partial = sw.partial;
+  auto& timing = sw.timing;
+  auto& oracle_ns = sw.oracle_ns;
+  auto& failures = sw.failures;
   std::atomic<std::size_t> next{0};
   std::atomic<std::uint64_t> done{0};
   std::atomic<std::size_t> current_group{0};
-  std::vector<std::vector<Cell>> partial(threads, rep.cells);
-  std::vector<std::vector<CellTiming>> timing(threads, std::vector<CellTiming>(rep.cells.size()));
-  std::vector<std::vector<std::int64_t>> oracle_ns(threads, std::vector<std::int64_t>(groups.size()));
+  partial.assign(threads, rep.cells);
+  timing.assign(threads, std::vector<CellTiming>(rep.cells.size()));
+  oracle_ns.assign(threads, std::vector<std::int64_t>(groups.size()));
   std::exception_ptr failure;
   std::mutex failure_mutex;
 
   // Crashes and hangs per implementation × kernel entry (for max_crashes), and the failures per thread.
   const std::size_t n_entries = kernel_entries().size();
   std::vector<std::atomic<unsigned>> crash_count(impls.size() * n_entries);
-  std::vector<std::vector<KernelFailure>> failures(threads);
+  failures.assign(threads, {});
   std::mutex on_failure_mutex;
 
   // Children are forked from the worker threads (first call, after a crash, after the shared area grew).
@@ -503,8 +561,18 @@ Report run_sweep(const SweepOptions& opt) {
     p.elapsed_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
     opt.progress(p);
   }
+}
 
-  // ---- merge: exact, so the thread count cannot show ----
+// Merge: the per-thread cells, timings and failures, added up exactly (so the thread count cannot show).
+void merge(Sweep& sw) {
+  const auto t_start = sw.t_start;
+  auto& rep = sw.rep;
+  auto& groups = sw.groups;
+  auto& threads = sw.threads;
+  auto& partial = sw.partial;
+  auto& timing = sw.timing;
+  auto& oracle_ns = sw.oracle_ns;
+  auto& failures = sw.failures;
   rep.timings.cells.assign(rep.cells.size(), {});
   for (unsigned t = 0; t < threads; ++t) {
     for (std::size_t ci = 0; ci < rep.cells.size(); ++ci) {
@@ -529,7 +597,20 @@ Report run_sweep(const SweepOptions& opt) {
   });
   rep.timings.threads = threads;
   rep.timings.wall_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  return rep;
+}
+
+}  // namespace
+
+Report run_sweep(const SweepOptions& opt) {
+  if (opt.shard_count == 0 || opt.shard_index >= opt.shard_count)
+    throw InputError(fmt::format("bad shard {}/{}: want i/n with 0 ≤ i < n", opt.shard_index, opt.shard_count));
+
+  Sweep sw{opt, std::chrono::steady_clock::now(), {}, {}, {}, {}, {}, {}, {}, {}, 0, 1, {}, {}, {}, {}};
+  select(sw);
+  plan(sw);
+  work(sw);
+  merge(sw);
+  return std::move(sw.rep);
 }
 
 std::vector<Cell> summarize(const Report& report) {
