@@ -148,7 +148,8 @@ const std::vector<Property>& all_properties() {
     add_shift(out);
     add_gradient(out);
     add_finite(out);
-    add_more(out);
+    add_relations(out);
+    add_special(out);
     return out;
   }();
   return all;

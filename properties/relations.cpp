@@ -1,6 +1,5 @@
-// Property group 6: permutation, two-class softmax = sigmoid, consistency, bounds, symmetry and more.
-// Also monotonicity, the index-target gradient sum, BCE = two-class cross-entropy and docs/definitions.md's
-// special-value table.
+// Property group 6, relations between outputs: permutation, two-class softmax = sigmoid, consistency,
+// bounds, symmetry, monotonicity, the index-target gradient sum, BCE = two-class cross-entropy.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -65,7 +64,7 @@ std::string idx(std::string_view s, std::size_t i) { return std::string(s) + "["
 void add_permutation(std::vector<Property>& out) {
   const rc::Gen<Vec> xs = with_special();
   auto vector_fn = [&](const char* name, Vec (*call)(const Kernels&, const Vec&)) {
-    out.push_back({{std::string("permutation.") + name, "more",
+    out.push_back({{std::string("permutation.") + name, "relations",
                     std::string(name) + "(πx) = π " + name + "(x) within 2B ULPs", kCases, {name}},
                    [xs, call, name](Ctx& c) {
                      const Vec x = c.draw("x", xs);
@@ -78,7 +77,7 @@ void add_permutation(std::vector<Property>& out) {
   };
   vector_fn("softmax", call_softmax);
   vector_fn("log_softmax", call_log_softmax);
-  out.push_back({{"permutation.logsumexp", "more", "logsumexp(πx) = logsumexp(x) within 2B ULPs", kCases,
+  out.push_back({{"permutation.logsumexp", "relations", "logsumexp(πx) = logsumexp(x) within 2B ULPs", kCases,
                   {"logsumexp"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
@@ -86,7 +85,7 @@ void add_permutation(std::vector<Property>& out) {
                    check_same_value(c, "logsumexp(πx) vs logsumexp(x)", call_logsumexp(c.k, permuted(x, perm)),
                                     call_logsumexp(c.k, x));
                  }});
-  out.push_back({{"permutation.cross_entropy", "more",
+  out.push_back({{"permutation.cross_entropy", "relations",
                   "CE(πx, π⁻¹k) = CE(x, k) and its gradient permutes, within 2B ULPs", kCases, {"cross_entropy"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
@@ -104,7 +103,7 @@ void add_permutation(std::vector<Property>& out) {
                      check_same_value(c, idx("gradient(πx)", i) + " vs " + idx("gradient(x)", at(perm, i)), gp[i],
                                       g[at(perm, i)]);
                  }});
-  out.push_back({{"permutation.cross_entropy_dist", "more",
+  out.push_back({{"permutation.cross_entropy_dist", "relations",
                   "CE(πx, πt) = CE(x, t) and its gradient permutes, within 2B ULPs", kCases, {"cross_entropy_dist"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
@@ -122,7 +121,7 @@ void add_permutation(std::vector<Property>& out) {
                  }});
 }
 
-void add_relations(std::vector<Property>& out) {
+void add_identities(std::vector<Property>& out) {
   // softmax([a, b])_0 = σ(a - b) exactly; tested where a - b is exact (TwoSum error 0), as 2B ULPs
   // between two approximations of one exact value.
   const rc::Gen<double> as = regimes::reshrink<double>(
@@ -134,7 +133,7 @@ void add_relations(std::vector<Property>& out) {
       rc::gen::weightedOneOf<double>({{3, regimes::real(-40, 40)}, {1, regimes::real(-800, 800)},
                                       {1, regimes::log_uniform(-60, 9)}}),
       regimes::shrink_double);
-  out.push_back({{"two_class.softmax_is_sigmoid", "more",
+  out.push_back({{"two_class.softmax_is_sigmoid", "relations",
                   "softmax([a, b]) = [σ(a - b), σ(b - a)] within 2B ULPs where a - b is exact", kCases,
                   {"softmax", "sigmoid"}},
                  [as, ds](Ctx& c) {
@@ -150,7 +149,7 @@ void add_relations(std::vector<Property>& out) {
 
   // log p̂_i against ℓ̂_i where p̂_i is normal: p̂_i = p_i(1 + δ), |δ| <= B·2^-52, so log p̂_i is within
   // B·2^-52·(1 + 2^-50) of log p_i = ℓ_i; std::log adds <= 1 ULP of its result, ℓ̂_i carries B·ulp(ℓ_i).
-  out.push_back({{"consistency.log_softmax", "more",
+  out.push_back({{"consistency.log_softmax", "relations",
                   "log_softmax(x)_i = log(softmax(x)_i) where softmax is normal, within the propagated budget",
                   kCases, {"softmax", "log_softmax"}},
                  [](Ctx& c) {
@@ -170,19 +169,19 @@ void add_relations(std::vector<Property>& out) {
   // 0 <= softmax <= 1, log_softmax <= 0, max <= logsumexp. For logsumexp <= max + log n the bound is
   // rounded up: log n from std::log is within 1 ULP below nextup(log n), and nextup(RN(m + that)) >= m + log n.
   const rc::Gen<Vec> xs = with_long();
-  out.push_back({{"bounds.softmax", "more", "0 <= softmax(x)_i <= 1", kCases, {"softmax"}}, [xs](Ctx& c) {
+  out.push_back({{"bounds.softmax", "relations", "0 <= softmax(x)_i <= 1", kCases, {"softmax"}}, [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
                    const Vec p = call_softmax(c.k, x);
                    for (std::size_t i = 0; i < x.size(); ++i)
                      if (!(p[i] >= 0 && p[i] <= 1)) fail(idx("softmax(x)", i) + " = " + show(p[i]) + " is outside [0, 1]");
                  }});
-  out.push_back({{"bounds.log_softmax", "more", "log_softmax(x)_i <= 0", kCases, {"log_softmax"}}, [xs](Ctx& c) {
+  out.push_back({{"bounds.log_softmax", "relations", "log_softmax(x)_i <= 0", kCases, {"log_softmax"}}, [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
                    const Vec l = call_log_softmax(c.k, x);
                    for (std::size_t i = 0; i < x.size(); ++i)
                      if (!(l[i] <= 0)) fail(idx("log_softmax(x)", i) + " = " + show(l[i]) + " is not <= 0");
                  }});
-  out.push_back({{"bounds.logsumexp", "more", "max(x) <= logsumexp(x) <= max(x) + log n", kCases, {"logsumexp"}},
+  out.push_back({{"bounds.logsumexp", "relations", "max(x) <= logsumexp(x) <= max(x) + log n", kCases, {"logsumexp"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
                    const double m = *std::max_element(x.begin(), x.end());
@@ -197,7 +196,7 @@ void add_relations(std::vector<Property>& out) {
   // σ(-a) = 1 - σ(a) (a = |x|). 1 - σ̂(a) is exact (σ̂(a) ∈ [1/2, 1], Sterbenz), so the identity holds
   // within B·(ulp(σ(a)) + ulp(σ(-a))), the ulps of the exact values taken from the oracle.
   const rc::Gen<double> ss = finite_scalars();
-  out.push_back({{"symmetry.sigmoid", "more", "sigmoid(-x) = 1 - sigmoid(x) within the budget, against the oracle",
+  out.push_back({{"symmetry.sigmoid", "relations", "sigmoid(-x) = 1 - sigmoid(x) within the budget, against the oracle",
                   kCases, {"sigmoid"}},
                  [ss](Ctx& c) {
                    const double x = c.draw("x", ss);
@@ -213,7 +212,7 @@ void add_relations(std::vector<Property>& out) {
   // Monotonicity, exactly: correctly rounded results are monotone; a faithful one could swap two results
   // within one ULP, which the accurate implementations (correctly rounded) must not do either.
   auto monotone = [&](const char* name, double (*call)(const Kernels&, double)) {
-    out.push_back({{std::string("monotone.") + name, "more", std::string(name) + " is non-decreasing", kCases, {name}},
+    out.push_back({{std::string("monotone.") + name, "relations", std::string(name) + " is non-decreasing", kCases, {name}},
                    [ss, call, name](Ctx& c) {
                      const double x = c.draw("x", ss);
                      const double y = c.draw("y", rc::gen::weightedOneOf<double>({{3, regimes::near(x, 1 << 20)}, {1, ss}}));
@@ -230,7 +229,7 @@ void add_relations(std::vector<Property>& out) {
   // Σ_i ∂CE/∂x_i = Σ p_i - 1 = 0. Each ĝ_i within B·ulp(g_i): for i != k, ulp(p_i) <= 2^-52·p_i (or 2^-1074
   // when subnormal), and ulp(g_k) <= 2^-52·(1 - p_k) with Σ_{i≠k} p_i = 1 - p_k <= |ĝ_k|/(1 - B·2^-52).
   // So |Σ ĝ_i| <= B·(2^-51·|ĝ_k|/(1 - B·2^-52) + n·2^-1074), the sum formed exactly (ExactSum).
-  out.push_back({{"gradsum.cross_entropy", "more",
+  out.push_back({{"gradsum.cross_entropy", "relations",
                   "the class-index gradient sums to 0 within B·(2^-51·|g_k| + n·2^-1074)", kCases, {"cross_entropy"}},
                  [xs](Ctx& c) {
                    const Vec x = c.draw("x", xs);
@@ -253,7 +252,7 @@ void add_relations(std::vector<Property>& out) {
                  }});
 
   // BCE(x, t) = CE([x, 0], [t, 1 - t]) and σ(x) - t = gradient_0 = -gradient_1, where 1 - t is exact.
-  out.push_back({{"bce_is_two_class_ce", "more",
+  out.push_back({{"bce_is_two_class_ce", "relations",
                   "BCE(x, t) and its gradient equal two-class CE on [x, 0] with targets [t, 1 - t], within 2B ULPs",
                   kCases, {"bce_with_logits", "cross_entropy_dist"}},
                  [ss](Ctx& c) {
@@ -272,150 +271,11 @@ void add_relations(std::vector<Property>& out) {
                  }});
 }
 
-// --- docs/definitions.md's special-value table (and README's decisions for empty inputs) --------------------
-
-// want NaN: got must be NaN; otherwise got == want (signed zeros equal unless `sign`).
-void expect(const std::string& what, double got, double want, bool sign = false) {
-  const bool ok = std::isnan(want) ? std::isnan(got)
-                                   : (got == want && (!sign || std::signbit(got) == std::signbit(want)));
-  if (!ok) fail(what + " = " + show(got) + ", docs/definitions.md's table wants " + (sign && want == 0 && !std::signbit(want) ? "+0" : show(want)));
-}
-std::string call_str(const char* fn, const Vec& x) { return std::string(fn) + "(" + show(x) + ")"; }
-const double kAny = 12345.678;  // a component the table does not fix (checked by agreement.*.special)
-
-void add_special(std::vector<Property>& out) {
-  out.push_back({{"special.sigmoid", "more", "sigmoid: docs/definitions.md's special values", 1, {"sigmoid"}}, [](Ctx& c) {
-                   const std::pair<double, double> table[] = {{kInf, 1}, {-kInf, 0}, {kNaN, kNaN}, {0.0, 0.5}, {-0.0, 0.5}};
-                   for (auto [x, want] : table)
-                     expect("sigmoid(" + show(x) + ")", call_sigmoid(c.k, x), want, true);
-                 }});
-  out.push_back({{"special.log_sigmoid", "more", "log_sigmoid: docs/definitions.md's special values", 1, {"log_sigmoid"}},
-                 [](Ctx& c) {
-                   const std::pair<double, double> table[] = {{kInf, 0}, {-kInf, -kInf}, {kNaN, kNaN}};
-                   for (auto [x, want] : table) expect("log_sigmoid(" + show(x) + ")", call_log_sigmoid(c.k, x), want);
-                 }});
-
-  struct VecCase {
-    Vec x, want;
-  };
-  auto vector_table = [&](const char* name, Vec (*call)(const Kernels&, const Vec&), std::vector<VecCase> table) {
-    out.push_back({{std::string("special.") + name, "more", std::string(name) + ": docs/definitions.md's special values; empty is a no-op",
-                    1, {name}},
-                   [call, name, table](Ctx& c) {
-                     for (const VecCase& e : table) {
-                       const Vec y = call(c.k, e.x);
-                       for (std::size_t i = 0; i < y.size(); ++i)
-                         if (e.want[i] != kAny) expect(idx(call_str(name, e.x), i), y[i], e.want[i]);
-                     }
-                     // Empty input: nothing is written.
-                     const double x0 = 1.0;
-                     double y0 = 42.0;
-                     (std::string(name) == "softmax" ? c.k.softmax : c.k.log_softmax)(&x0, 0, &y0);
-                     if (y0 != 42.0) fail(std::string(name) + " of an empty vector wrote to its output");
-                   }});
-  };
-  vector_table("softmax", call_softmax,
-               {{{-kInf, 0.0}, {0, 1}},
-                {{-kInf, -kInf}, {kNaN, kNaN}},
-                {{-kInf}, {kNaN}},
-                {{kInf, 3.0, -kInf}, {1, 0, 0}},
-                {{kInf, -kInf}, {1, 0}},
-                {{kInf, kInf, 1.0}, {kNaN, kNaN, kNaN}},
-                {{1.0, kNaN, 2.0}, {kNaN, kNaN, kNaN}},
-                {{kNaN, kInf}, {kNaN, kNaN}},
-                {{-kInf, 1.0, kNaN}, {kNaN, kNaN, kNaN}}});
-  vector_table("log_softmax", call_log_softmax,
-               {{{-kInf, 0.0}, {-kInf, 0}},
-                {{-kInf, -kInf}, {kNaN, kNaN}},
-                {{kInf, 3.0}, {0, -kInf}},
-                {{kInf, kInf}, {kNaN, kNaN}},
-                {{kNaN, 0.0}, {kNaN, kNaN}},
-                {{1e308, -1e308}, {0, -kInf}}});
-
-  out.push_back({{"special.logsumexp", "more", "logsumexp: docs/definitions.md's special values; empty gives -inf", 1,
-                  {"logsumexp"}},
-                 [](Ctx& c) {
-                   const std::pair<Vec, double> table[] = {{{}, -kInf},          {{-kInf, -kInf}, -kInf},
-                                                           {{-kInf}, -kInf},     {{kInf, 1.0}, kInf},
-                                                           {{kInf, -kInf}, kInf}, {{kInf, kNaN}, kNaN},
-                                                           {{kNaN}, kNaN},       {{-kInf, 2.0}, 2.0}};
-                   const double dummy = 0;
-                   for (const auto& [x, want] : table)
-                     expect(call_str("logsumexp", x), c.k.logsumexp(x.empty() ? &dummy : x.data(), x.size()), want);
-                 }});
-
-  out.push_back({{"special.cross_entropy", "more", "cross-entropy (index): docs/definitions.md's special values", 1,
-                  {"cross_entropy"}},
-                 [](Ctx& c) {
-                   struct E {
-                     Vec x;
-                     std::size_t k;
-                     double loss;
-                     Vec grad;
-                   };
-                   const E table[] = {{{-kInf, 0.0, 1.0}, 0, kInf, {-1, kAny, kAny}},
-                                      {{kInf, 0.0, 1.0}, 0, 0, {0, 0, 0}},
-                                      {{kInf, 0.0, 1.0}, 1, kInf, {1, -1, 0}},
-                                      {{kInf, kInf, 1.0}, 1, kNaN, {kNaN, kNaN, kNaN}},
-                                      {{kNaN, 0.0, 1.0}, 1, kNaN, {kNaN, kNaN, kNaN}},
-                                      {{-kInf, -kInf}, 0, kNaN, {kNaN, kNaN}}};
-                   for (const E& e : table) {
-                     Vec g(e.x.size());
-                     const std::string what = "cross_entropy(" + show(e.x) + ", " + std::to_string(e.k) + ")";
-                     expect(what, c.k.cross_entropy(e.x.data(), e.x.size(), e.k, g.data()), e.loss);
-                     for (std::size_t i = 0; i < g.size(); ++i)
-                       if (e.grad[i] != kAny) expect(idx(what + " gradient", i), g[i], e.grad[i]);
-                   }
-                 }});
-
-  out.push_back({{"special.cross_entropy_dist", "more",
-                  "cross-entropy (distribution): docs/definitions.md's special values; t_i = 0 terms count 0", 1,
-                  {"cross_entropy_dist"}},
-                 [](Ctx& c) {
-                   struct E {
-                     Vec x, t;
-                     double loss;
-                     Vec grad;
-                   };
-                   const E table[] = {{{-kInf, 0.0}, {0, 1}, 0, {0, 0}},
-                                      {{-kInf, 0.0}, {0.5, 0.5}, kInf, {-0.5, 0.5}},
-                                      {{kInf, 0.0}, {1, 0}, 0, {0, 0}},
-                                      {{kInf, 0.0}, {0.25, 0.75}, kInf, {0.75, -0.75}},
-                                      {{kInf, kInf}, {0.5, 0.5}, kNaN, {kNaN, kNaN}},
-                                      {{kNaN, 0.0}, {0.5, 0.5}, kNaN, {kNaN, kNaN}}};
-                   for (const E& e : table) {
-                     Vec g(e.x.size());
-                     const std::string what = "cross_entropy(" + show(e.x) + ", t = " + show(e.t) + ")";
-                     expect(what, c.k.cross_entropy_dist(e.x.data(), e.t.data(), e.x.size(), g.data()), e.loss);
-                     for (std::size_t i = 0; i < g.size(); ++i)
-                       if (e.grad[i] != kAny) expect(idx(what + " gradient", i), g[i], e.grad[i]);
-                   }
-                 }});
-
-  out.push_back({{"special.bce_with_logits", "more", "BCE with logits: docs/definitions.md's special values", 1,
-                  {"bce_with_logits"}},
-                 [](Ctx& c) {
-                   struct E {
-                     double x, t, loss, grad;
-                   };
-                   const E table[] = {{kInf, 1, 0, 0},      {kInf, 0.5, kInf, 0.5},  {kInf, 0, kInf, 1},
-                                      {-kInf, 0, 0, 0},     {-kInf, 1, kInf, -1},    {-kInf, 0.5, kInf, -0.5},
-                                      {kNaN, 0.5, kNaN, kNaN}};
-                   for (const E& e : table) {
-                     double g = 0;
-                     const std::string what = "bce_with_logits(" + show(e.x) + ", " + show(e.t) + ")";
-                     expect(what, c.k.bce_with_logits(e.x, e.t, &g), e.loss);
-                     expect(what + " gradient", g, e.grad);
-                   }
-                 }});
-}
-
 }  // namespace
 
-void add_more(std::vector<Property>& out) {
+void add_relations(std::vector<Property>& out) {
   add_permutation(out);
-  add_relations(out);
-  add_special(out);
+  add_identities(out);
 }
 
 }  // namespace softcheck::properties
