@@ -424,61 +424,206 @@ int cmd_eval(const EvalArgs& a, std::vector<std::string> inputs) {
 
 }  // namespace
 
+struct ReportArgs {
+  SweepArgs sweep;
+  std::string out = "softcheck-report", gate;
+  std::vector<std::string> formats{"json", "md", "html"};
+};
+
+void add_report_options(CLI::App* cmd, ReportArgs& a) {
+  add_sweep_options(cmd, a.sweep);
+  cmd->add_option("-o,--out", a.out, "Output folder")->capture_default_str();
+  cmd->add_option("--format", a.formats, "Formats: json (report.json + timings.json), md, html")
+      ->delimiter(',')
+      ->capture_default_str();
+  cmd->add_option("--gate", a.gate, "Also check these budgets (exit 1 on a breach)");
+}
+
+int cmd_report(ReportArgs a, bool impl_given) {
+  // The report compares every implementation at hand: the bundled ones, and torch where its plugin
+  // was built (libtorch-dev installed). gate/merge/hunt keep the bundled default.
+  if (!impl_given) a.sweep.impls = softcheck::available_kernel_names();
+  const auto formats = parse_formats(a.formats);
+  sr::SweepOptions o = sweep_options(a.sweep);
+  sr::ensure_writable_dir(a.out);  // before the sweep, not after minutes of work
+  if (!a.gate.empty()) sr::parse_budgets(sr::read_file(a.gate), a.gate);
+  o.on_failure = failure_printer(std::filesystem::path(a.out) / "crashes");
+  const sr::Report rep = sr::run_sweep(o);
+  int status = 0;
+  std::string gate_md;
+  if (!a.gate.empty()) status = gate_and_print(rep, a.gate, gate_md);
+  write_outputs(rep, a.out, formats, gate_md);
+  write_failures(rep, a.out);
+  announce(rep, a.out, formats);
+  if (sr::has_crashes(rep)) status = 1;  // a kernel crashed or hung: the run failed to measure it
+  return status;
+}
+
+struct GateArgs {
+  SweepArgs sweep;
+  std::string budgets, from, out;
+};
+
+void add_gate_options(CLI::App* cmd, GateArgs& a) {
+  add_sweep_options(cmd, a.sweep);
+  cmd->add_option("-b,--budgets", a.budgets, "Budget file (reports/budgets.json)")->required();
+  cmd->add_option("--from", a.from, "Check this report.json instead of running the sweep (sweep options are then ignored)");
+  cmd->add_option("-o,--out", a.out, "Also write the report (json, md, html) into this folder");
+}
+
+int cmd_gate(const GateArgs& a) {
+  const sr::Budgets b = sr::parse_budgets(sr::read_file(a.budgets), a.budgets);  // fail fast
+  (void)b;
+  sr::Report rep;
+  if (!a.from.empty()) {
+    const std::filesystem::path p = a.from;
+    rep = sr::report_from_json(sr::read_file(p), p.parent_path(), a.from);
+  } else {
+    sr::SweepOptions o = sweep_options(a.sweep);
+    if (!a.out.empty()) sr::ensure_writable_dir(a.out);
+    o.on_failure = failure_printer(a.out.empty() ? std::filesystem::path() : std::filesystem::path(a.out) / "crashes");
+    rep = sr::run_sweep(o);
+    write_failures(rep, a.out);
+  }
+  std::string gate_md;
+  const int status = gate_and_print(rep, a.budgets, gate_md);
+  if (!a.out.empty()) write_outputs(rep, a.out, {"json", "md", "html"}, gate_md);
+  else if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
+    std::ofstream out(summary, std::ios::app);
+    out << sr::fit_step_summary(gate_md) << "\n";
+  }
+  return status;
+}
+
+struct MergeArgs {
+  std::vector<std::string> inputs;
+  std::string out = "softcheck-report", gate;
+  std::vector<std::string> formats{"json", "md", "html"};
+};
+
+void add_merge_options(CLI::App* cmd, MergeArgs& a) {
+  cmd->add_option("inputs", a.inputs, "Shard report.json files (or folders holding one)")->required();
+  cmd->add_option("-o,--out", a.out, "Output folder")->capture_default_str();
+  cmd->add_option("--format", a.formats, "Formats: json, md, html")->delimiter(',')->capture_default_str();
+  cmd->add_option("--gate", a.gate, "Also check these budgets (exit 1 on a breach)");
+}
+
+int cmd_merge(const MergeArgs& a) {
+  const auto formats = parse_formats(a.formats);
+  sr::ensure_writable_dir(a.out);
+  std::vector<sr::Report> shards;
+  for (const std::string& in : a.inputs) {
+    std::filesystem::path p = in;
+    std::error_code ec;
+    if (std::filesystem::is_directory(p, ec)) p /= "report.json";
+    sr::Report r = sr::report_from_json(sr::read_file(p), p.parent_path(), p.string());
+    const auto timings = p.parent_path() / "timings.json";
+    if (std::filesystem::exists(timings, ec)) sr::timings_from_json(r, sr::read_file(timings), timings.string());
+    shards.push_back(std::move(r));
+  }
+  const sr::Report rep = sr::merge_reports(shards);
+  int status = 0;
+  std::string gate_md;
+  if (!a.gate.empty()) status = gate_and_print(rep, a.gate, gate_md);
+  write_outputs(rep, a.out, formats, gate_md);
+  std::fprintf(stderr, "softcheck: merged %zu shards -> %s\n", shards.size(), a.out.c_str());
+  if (sr::has_crashes(rep)) status = 1;  // a shard's kernel crashed or hung
+  return status;
+}
+
+struct HuntArgs {
+  std::string function, impl = "standard", worst;
+  std::vector<std::string> regimes;
+  std::uint64_t seed = 1, restarts = 4000, steps = 3000;
+  unsigned threads = 0;
+  std::size_t keep = 4, candidates = 8, max_n = 64;
+  double seconds = 0;
+  bool write = false;
+};
+
+void add_hunt_options(CLI::App* cmd, HuntArgs& a) {
+  cmd->add_option("-f,--function", a.function, "Function (row name, e.g. softmax)")->required();
+  cmd->add_option("-i,--impl", a.impl, "Implementation whose error is maximised")->capture_default_str();
+  cmd->add_option("-r,--regime", a.regimes, "Regimes to start from (default: all of the function's kind but special and long)")
+      ->delimiter(',');
+  cmd->add_option("--seed", a.seed, "Seed")->check(kCount)->capture_default_str();
+  cmd->add_option("-j,--threads", a.threads, "Threads (0: every core)")->check(kCount32)->capture_default_str();
+  cmd->add_option("--restarts", a.restarts, "Random samples drawn before refining")->check(kCount)->capture_default_str();
+  cmd->add_option("--steps", a.steps, "Refinement steps per candidate")->check(kCount)->capture_default_str();
+  cmd->add_option("--candidates", a.candidates, "Worst random samples refined")->check(kSize)->capture_default_str();
+  cmd->add_option("--keep", a.keep, "Distinct worst inputs kept")->check(kSize)->capture_default_str();
+  cmd->add_option("--max-n", a.max_n, "Refinement never grows a vector beyond this length")->check(kSize)->capture_default_str();
+  cmd->add_option("--seconds", a.seconds, "Wall-clock limit of the refinement (0: none)")->check(kSeconds)->capture_default_str();
+  cmd->add_option("--worst", a.worst, "Worst-case folder (default: " SOFTCHECK_WORST_DIR ")");
+  cmd->add_flag("--write", a.write, "Append the findings to <worst>/<function>.wc (else print them)");
+}
+
+int cmd_hunt(const HuntArgs& a) {
+  const sr::Function* f = sr::find_function(a.function);
+  if (!f) throw InputError(fmt::format("unknown function '{}' (softcheck list)", a.function));
+  sr::HuntOptions o;
+  o.function = f;
+  o.implementation = resolve_implementation(a.impl);
+  o.regimes = a.regimes;
+  o.seed = a.seed;
+  o.threads = a.threads;
+  o.restarts = a.restarts;
+  o.steps = a.steps;
+  o.candidates = a.candidates;
+  o.keep = a.keep;
+  o.max_n = a.max_n;
+  o.seconds = a.seconds;
+  o.log = [](const std::string& s) { std::fprintf(stderr, "softcheck: %s\n", s.c_str()); };
+  const sr::HuntResult res = sr::hunt(o);
+  std::fprintf(stderr, "softcheck: hunt: %llu evaluations\n", static_cast<unsigned long long>(res.evaluations));
+  for (const auto& h : res.findings)
+    std::printf("%s  # %s\n", sr::format_case(h.found.input, *f->input).c_str(), h.found.note.c_str());
+  if (!a.write) return 0;
+  const std::filesystem::path dir = a.worst.empty() ? std::filesystem::path(SOFTCHECK_WORST_DIR) : std::filesystem::path(a.worst);
+  sr::ensure_writable_dir(dir);
+  const auto path = sr::worst_path(dir, f->name);
+  sr::WorstFile wf;
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) wf = sr::parse_worst_file(sr::read_file(path), *f->input, path.string());
+  if (wf.header.empty())
+    wf.header = {fmt::format("softcheck worst cases for {}: {}", f->name, f->graded),
+                 "Found by `softcheck hunt` (random restarts over the regimes, then local refinement: nextafter",
+                 "steps, one element perturbed, near-ties, spreads of 700..745, longer n). Replayed by every",
+                 "`softcheck report` and `softcheck gate` run as the regime \"worst\".",
+                 fmt::format("Line format: {}; hex floats; the note after '#' says who failed it and how badly.",
+                             f->input->line_format())};
+  std::string how = fmt::format("hunt --function {} --impl {} --seed {} --restarts {} --steps {}{}", f->name, a.impl,
+                                o.seed, o.restarts, o.steps,
+                                o.regimes.empty() ? "" : fmt::format(" --regime {}", fmt::join(o.regimes, ",")));
+  wf.header.push_back(how);
+  std::set<std::string> have;
+  for (const auto& c : wf.cases) have.insert(sr::format_case(c.input, *f->input));
+  std::size_t added = 0;
+  for (const auto& h : res.findings)
+    if (have.insert(sr::format_case(h.found.input, *f->input)).second) wf.cases.push_back(h.found), ++added;
+  sr::write_atomically(path, sr::format_worst_file(wf, *f->input));
+  std::fprintf(stderr, "softcheck: %zu new case(s) in %s (%zu in all)\n", added, path.string().c_str(), wf.cases.size());
+  return 0;
+}
+
 int main(int argc, char** argv) {
   CLI::App app{"softcheck: accuracy report and CI gate for sigmoid, softmax and cross-entropy kernels"};
   app.set_version_flag("--version", std::string("softcheck ") + SOFTCHECK_VERSION);
   app.require_subcommand(1);
 
-  SweepArgs report_args, gate_args, hunt_args;
-  std::string report_out = "softcheck-report", report_gate;
-  std::vector<std::string> report_formats{"json", "md", "html"};
+  ReportArgs report_args;
   auto* report = app.add_subcommand("report", "Sweep functions × regimes × implementations and write the report");
-  add_sweep_options(report, report_args);
-  report->add_option("-o,--out", report_out, "Output folder")->capture_default_str();
-  report->add_option("--format", report_formats, "Formats: json (report.json + timings.json), md, html")
-      ->delimiter(',')
-      ->capture_default_str();
-  report->add_option("--gate", report_gate, "Also check these budgets (exit 1 on a breach)");
-
-  std::string gate_budgets, gate_from, gate_out;
+  add_report_options(report, report_args);
+  GateArgs gate_args;
   auto* gate = app.add_subcommand("gate", "Check a report against budgets: 0 within, 1 breach, 2 usage/input error");
-  add_sweep_options(gate, gate_args);
-  gate->add_option("-b,--budgets", gate_budgets, "Budget file (reports/budgets.json)")->required();
-  gate->add_option("--from", gate_from, "Check this report.json instead of running the sweep (sweep options are then ignored)");
-  gate->add_option("-o,--out", gate_out, "Also write the report (json, md, html) into this folder");
-
-  std::vector<std::string> merge_inputs;
-  std::string merge_out = "softcheck-report", merge_gate;
-  std::vector<std::string> merge_formats{"json", "md", "html"};
+  add_gate_options(gate, gate_args);
+  MergeArgs merge_args;
   auto* merge = app.add_subcommand("merge", "Merge the report.json of every shard into the unsharded report");
-  merge->add_option("inputs", merge_inputs, "Shard report.json files (or folders holding one)")->required();
-  merge->add_option("-o,--out", merge_out, "Output folder")->capture_default_str();
-  merge->add_option("--format", merge_formats, "Formats: json, md, html")->delimiter(',')->capture_default_str();
-  merge->add_option("--gate", merge_gate, "Also check these budgets (exit 1 on a breach)");
-
-  std::string hunt_function, hunt_impl = "standard", hunt_worst;
-  std::uint64_t hunt_restarts = 4000, hunt_steps = 3000;
-  std::size_t hunt_keep = 4, hunt_candidates = 8, hunt_max_n = 64;
-  double hunt_seconds = 0;
-  bool hunt_write = false;
+  add_merge_options(merge, merge_args);
+  HuntArgs hunt_args;
   auto* hunt = app.add_subcommand("hunt", "Search for the inputs of largest error; --write adds them to <worst>/<function>.wc");
-  hunt->add_option("-f,--function", hunt_function, "Function (row name, e.g. softmax)")->required();
-  hunt->add_option("-i,--impl", hunt_impl, "Implementation whose error is maximised")->capture_default_str();
-  hunt->add_option("-r,--regime", hunt_args.regimes, "Regimes to start from (default: all of the function's kind but special and long)")
-      ->delimiter(',');
-  hunt->add_option("--seed", hunt_args.seed, "Seed")->check(kCount)->capture_default_str();
-  hunt->add_option("-j,--threads", hunt_args.threads, "Threads (0: every core)")->check(kCount32)->capture_default_str();
-  hunt->add_option("--restarts", hunt_restarts, "Random samples drawn before refining")->check(kCount)->capture_default_str();
-  hunt->add_option("--steps", hunt_steps, "Refinement steps per candidate")->check(kCount)->capture_default_str();
-  hunt->add_option("--candidates", hunt_candidates, "Worst random samples refined")->check(kSize)->capture_default_str();
-  hunt->add_option("--keep", hunt_keep, "Distinct worst inputs kept")->check(kSize)->capture_default_str();
-  hunt->add_option("--max-n", hunt_max_n, "Refinement never grows a vector beyond this length")->check(kSize)->capture_default_str();
-  hunt->add_option("--seconds", hunt_seconds, "Wall-clock limit of the refinement (0: none)")->check(kSeconds)->capture_default_str();
-  hunt->add_option("--worst", hunt_worst, "Worst-case folder (default: " SOFTCHECK_WORST_DIR ")");
-  hunt->add_flag("--write", hunt_write, "Append the findings to <worst>/<function>.wc (else print them)");
-
+  add_hunt_options(hunt, hunt_args);
   auto* list = app.add_subcommand("list", "List the functions (with κ), regimes and implementations");
-
   CheckArgs check_args;
   auto* check = app.add_subcommand("check", "Run the property suite against one implementation: 0 all pass, 1 a "
                                             "failure, 2 usage/input error");
@@ -526,123 +671,10 @@ int main(int argc, char** argv) {
     if (*list) return cmd_list();
     if (*check) return cmd_check(check_args, argv[0]);
     if (*eval) return cmd_eval(eval_args, eval->remaining());
-
-    if (*report) {
-      // The report compares every implementation at hand: the bundled ones, and torch where its plugin
-      // was built (libtorch-dev installed). gate/merge/hunt keep the bundled default.
-      if (report->get_option("--impl")->count() == 0) report_args.impls = softcheck::available_kernel_names();
-      const auto formats = parse_formats(report_formats);
-      sr::SweepOptions o = sweep_options(report_args);
-      sr::ensure_writable_dir(report_out);  // before the sweep, not after minutes of work
-      if (!report_gate.empty()) sr::parse_budgets(sr::read_file(report_gate), report_gate);
-      o.on_failure = failure_printer(std::filesystem::path(report_out) / "crashes");
-      const sr::Report rep = sr::run_sweep(o);
-      int status = 0;
-      std::string gate_md;
-      if (!report_gate.empty()) status = gate_and_print(rep, report_gate, gate_md);
-      write_outputs(rep, report_out, formats, gate_md);
-      write_failures(rep, report_out);
-      announce(rep, report_out, formats);
-      if (sr::has_crashes(rep)) status = 1;  // a kernel crashed or hung: the run failed to measure it
-      return status;
-    }
-
-    if (*gate) {
-      const sr::Budgets b = sr::parse_budgets(sr::read_file(gate_budgets), gate_budgets);  // fail fast
-      (void)b;
-      sr::Report rep;
-      if (!gate_from.empty()) {
-        const std::filesystem::path p = gate_from;
-        rep = sr::report_from_json(sr::read_file(p), p.parent_path(), gate_from);
-      } else {
-        sr::SweepOptions o = sweep_options(gate_args);
-        if (!gate_out.empty()) sr::ensure_writable_dir(gate_out);
-        o.on_failure = failure_printer(gate_out.empty() ? std::filesystem::path() : std::filesystem::path(gate_out) / "crashes");
-        rep = sr::run_sweep(o);
-        write_failures(rep, gate_out);
-      }
-      std::string gate_md;
-      const int status = gate_and_print(rep, gate_budgets, gate_md);
-      if (!gate_out.empty()) write_outputs(rep, gate_out, {"json", "md", "html"}, gate_md);
-      else if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
-        std::ofstream out(summary, std::ios::app);
-        out << sr::fit_step_summary(gate_md) << "\n";
-      }
-      return status;
-    }
-
-    if (*merge) {
-      const auto formats = parse_formats(merge_formats);
-      sr::ensure_writable_dir(merge_out);
-      std::vector<sr::Report> shards;
-      for (const std::string& in : merge_inputs) {
-        std::filesystem::path p = in;
-        std::error_code ec;
-        if (std::filesystem::is_directory(p, ec)) p /= "report.json";
-        sr::Report r = sr::report_from_json(sr::read_file(p), p.parent_path(), p.string());
-        const auto timings = p.parent_path() / "timings.json";
-        if (std::filesystem::exists(timings, ec)) sr::timings_from_json(r, sr::read_file(timings), timings.string());
-        shards.push_back(std::move(r));
-      }
-      const sr::Report rep = sr::merge_reports(shards);
-      int status = 0;
-      std::string gate_md;
-      if (!merge_gate.empty()) status = gate_and_print(rep, merge_gate, gate_md);
-      write_outputs(rep, merge_out, formats, gate_md);
-      std::fprintf(stderr, "softcheck: merged %zu shards -> %s\n", shards.size(), merge_out.c_str());
-      if (sr::has_crashes(rep)) status = 1;  // a shard's kernel crashed or hung
-      return status;
-    }
-
-    if (*hunt) {
-      const sr::Function* f = sr::find_function(hunt_function);
-      if (!f) throw InputError(fmt::format("unknown function '{}' (softcheck list)", hunt_function));
-      sr::HuntOptions o;
-      o.function = f;
-      o.implementation = resolve_implementation(hunt_impl);
-      o.regimes = hunt_args.regimes;
-      o.seed = hunt_args.seed;
-      o.threads = hunt_args.threads;
-      o.restarts = hunt_restarts;
-      o.steps = hunt_steps;
-      o.candidates = hunt_candidates;
-      o.keep = hunt_keep;
-      o.max_n = hunt_max_n;
-      o.seconds = hunt_seconds;
-      o.log = [](const std::string& s) { std::fprintf(stderr, "softcheck: %s\n", s.c_str()); };
-      const sr::HuntResult res = sr::hunt(o);
-      std::fprintf(stderr, "softcheck: hunt: %llu evaluations\n", static_cast<unsigned long long>(res.evaluations));
-      for (const auto& h : res.findings)
-        std::printf("%s  # %s\n", sr::format_case(h.found.input, *f->input).c_str(), h.found.note.c_str());
-      if (hunt_write) {
-        const std::filesystem::path dir = hunt_worst.empty() ? std::filesystem::path(SOFTCHECK_WORST_DIR) : std::filesystem::path(hunt_worst);
-        sr::ensure_writable_dir(dir);
-        const auto path = sr::worst_path(dir, f->name);
-        sr::WorstFile wf;
-        std::error_code ec;
-        if (std::filesystem::exists(path, ec)) wf = sr::parse_worst_file(sr::read_file(path), *f->input, path.string());
-        if (wf.header.empty())
-          wf.header = {fmt::format("softcheck worst cases for {}: {}", f->name, f->graded),
-                       "Found by `softcheck hunt` (random restarts over the regimes, then local refinement: nextafter",
-                       "steps, one element perturbed, near-ties, spreads of 700..745, longer n). Replayed by every",
-                       "`softcheck report` and `softcheck gate` run as the regime \"worst\".",
-                       fmt::format("Line format: {}; hex floats; the note after '#' says who failed it and how badly.",
-                                   f->input->line_format())};
-        std::string how = fmt::format("hunt --function {} --impl {} --seed {} --restarts {} --steps {}{}", f->name,
-                                      hunt_impl, o.seed, o.restarts, o.steps,
-                                      o.regimes.empty() ? "" : fmt::format(" --regime {}", fmt::join(o.regimes, ",")));
-        wf.header.push_back(how);
-        std::set<std::string> have;
-        for (const auto& c : wf.cases) have.insert(sr::format_case(c.input, *f->input));
-        std::size_t added = 0;
-        for (const auto& h : res.findings)
-          if (have.insert(sr::format_case(h.found.input, *f->input)).second) wf.cases.push_back(h.found), ++added;
-        sr::write_atomically(path, sr::format_worst_file(wf, *f->input));
-        std::fprintf(stderr, "softcheck: %zu new case(s) in %s (%zu in all)\n", added, path.string().c_str(),
-                     wf.cases.size());
-      }
-      return 0;
-    }
+    if (*report) return cmd_report(report_args, report->get_option("--impl")->count() > 0);
+    if (*gate) return cmd_gate(gate_args);
+    if (*merge) return cmd_merge(merge_args);
+    if (*hunt) return cmd_hunt(hunt_args);
   } catch (const InputError& e) {
     std::fprintf(stderr, "softcheck: error: %s\n", e.what());
     return 2;
