@@ -9,38 +9,37 @@
 namespace softcheck {
 namespace {
 
-// One adapter per namespace: the C-ABI-shaped entry points over the std::span API.
-#define SOFTCHECK_KERNELS(ns, label)                                                                   \
-  Kernels make_##label() {                                                                           \
-    Kernels k;                                                                                       \
-    k.name = #label;                                                                                 \
-    k.sigmoid = [](const double* x, std::size_t n, double* y) { ns::sigmoid({x, n}, {y, n}); };      \
-    k.log_sigmoid = [](const double* x, std::size_t n, double* y) { ns::log_sigmoid({x, n}, {y, n}); }; \
-    k.softmax = [](const double* x, std::size_t n, double* y) { ns::softmax({x, n}, {y, n}); };      \
-    k.log_softmax = [](const double* x, std::size_t n, double* y) { ns::log_softmax({x, n}, {y, n}); }; \
-    k.logsumexp = [](const double* x, std::size_t n) { return ns::logsumexp({x, n}); };              \
-    k.cross_entropy = [](const double* x, std::size_t n, std::size_t t, double* g) {                 \
-      return ns::cross_entropy({x, n}, t, g ? std::span<double>(g, n) : std::span<double>());        \
-    };                                                                                               \
-    k.cross_entropy_dist = [](const double* x, const double* t, std::size_t n, double* g) {          \
-      return ns::cross_entropy({x, n}, std::span<const double>(t, n),                                \
-                               g ? std::span<double>(g, n) : std::span<double>());                   \
-    };                                                                                               \
-    k.bce_with_logits = [](double x, double t, double* g) { return ns::bce_with_logits(x, t, g); };   \
-    return k;                                                                                        \
-  }
-
-namespace acc = ::softcheck;
-SOFTCHECK_KERNELS(acc, accurate)
-SOFTCHECK_KERNELS(::softcheck::standard, standard)
-SOFTCHECK_KERNELS(::softcheck::naive, naive)
-#undef SOFTCHECK_KERNELS
+// The bundled variants as Kernels: each entry's `call` (kernel_entries.def), `ns` naming the variant.
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call) \
+  k.entry = [] params -> ret { return call; };
+Kernels make_accurate() {
+  namespace ns = ::softcheck;
+  Kernels k;
+  k.name = "accurate";
+#include "impl/kernel_entries.def"
+  return k;
+}
+Kernels make_standard() {
+  namespace ns = ::softcheck::standard;
+  Kernels k;
+  k.name = "standard";
+#include "impl/kernel_entries.def"
+  return k;
+}
+Kernels make_naive() {
+  namespace ns = ::softcheck::naive;
+  Kernels k;
+  k.name = "naive";
+#include "impl/kernel_entries.def"
+  return k;
+}
+#undef SOFTCHECK_KERNEL
 
 }  // namespace
 
 std::span<const std::string_view> kernel_entries() {
   static constexpr std::string_view entries[] = {
-#define SOFTCHECK_KERNEL(entry, ret, params, args) #entry,
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call) #entry,
 #include "impl/kernel_entries.def"
 #undef SOFTCHECK_KERNEL
   };
@@ -56,7 +55,7 @@ namespace {
 }  // namespace
 
 bool provides(const Kernels& k, std::string_view entry) {
-#define SOFTCHECK_KERNEL(e, ret, params, args) \
+#define SOFTCHECK_KERNEL(e, ret, params, args, call) \
   if (entry == #e) return k.e != nullptr;
 #include "impl/kernel_entries.def"
 #undef SOFTCHECK_KERNEL
@@ -65,7 +64,7 @@ bool provides(const Kernels& k, std::string_view entry) {
 
 bool provides_all(const Kernels& k) {
   bool all = true;
-#define SOFTCHECK_KERNEL(e, ret, params, args) all = all && k.e != nullptr;
+#define SOFTCHECK_KERNEL(e, ret, params, args, call) all = all && k.e != nullptr;
 #include "impl/kernel_entries.def"
 #undef SOFTCHECK_KERNEL
   return all;
@@ -73,7 +72,7 @@ bool provides_all(const Kernels& k) {
 
 Kernels swap_kernel(const Kernels& base, std::string_view entry, const Kernels& from) {
   Kernels k = base;
-#define SOFTCHECK_KERNEL(e, ret, params, args) \
+#define SOFTCHECK_KERNEL(e, ret, params, args, call) \
   if (entry == #e) {                           \
     k.e = from.e;                              \
     return k;                                  \

@@ -13,7 +13,7 @@ namespace softcheck {
 
 struct Kernels {
   std::string name;
-#define SOFTCHECK_KERNEL(entry, ret, params, args) ret(*entry) params = nullptr;
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call) ret(*entry) params = nullptr;
 #include "impl/kernel_entries.def"
 #undef SOFTCHECK_KERNEL
 };

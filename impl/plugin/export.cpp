@@ -19,7 +19,7 @@ const softcheck::Kernels& k() {
 extern "C" {
 int softcheck_plugin_abi(void) { return SOFTCHECK_PLUGIN_ABI; }
 const char* softcheck_plugin_name(void) { return SOFTCHECK_VARIANT; }
-#define SOFTCHECK_KERNEL(entry, ret, params, args) \
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call) \
   ret softcheck_##entry params { return k().entry args; }
 #include "impl/kernel_entries.def"
 #undef SOFTCHECK_KERNEL

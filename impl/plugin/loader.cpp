@@ -22,7 +22,7 @@ void bind(void* handle, const char* symbol, F& slot) {
 }
 
 // plugin.h, the header users compile against, declares every entry with the Kernels signature.
-#define SOFTCHECK_KERNEL(entry, ret, params, args)                                \
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call)                                \
   static_assert(std::is_same_v<decltype(&::softcheck_##entry), decltype(Kernels::entry)>, \
                 "softcheck/plugin.h and impl/kernel_entries.def disagree on softcheck_" #entry);
 #include "impl/kernel_entries.def"
@@ -57,7 +57,7 @@ Kernels load_plugin(const std::string& path) {
   NameFn name = reinterpret_cast<NameFn>(dlsym(handle, "softcheck_plugin_name"));
   const char* n = name ? name() : nullptr;
   k.name = n && *n ? n : std::filesystem::path(path).stem().string();
-#define SOFTCHECK_KERNEL(entry, ret, params, args) bind(handle, "softcheck_" #entry, k.entry);
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call) bind(handle, "softcheck_" #entry, k.entry);
 #include "impl/kernel_entries.def"
 #undef SOFTCHECK_KERNEL
   return k;
