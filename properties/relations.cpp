@@ -13,7 +13,6 @@ namespace softcheck::properties {
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kCases = 2000;
 
 rc::Gen<Vec> shrink1(rc::Gen<Vec> g) {

@@ -15,7 +15,6 @@
 namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 using V = std::vector<double>;
 
 V softmax(V x) {
