@@ -56,6 +56,35 @@ Dy log_bound(const Dy& y, std::int64_t p, Dir d) {
   return d == Dir::down ? Dy{} : Dy{Int(y.e + static_cast<std::int64_t>(msb(abs(y.m))) + 1), 0};
 }
 
+// log S for S = [lo, hi], 1 <= lo: log_bound's absolute 2^-q, or where S - 1 < 2^-64 the series bounds
+// u - u^2/2 <= log(1 + u) <= u (u >= 0), relative 2^-65 and better as u shrinks, so that a tiny log S
+// is enclosed relative to itself and not to 1.
+Iv log_enclosure(const Iv& S, std::int64_t q) {
+  const Dy one = pow2(0);
+  const Dy ulo = add(S.lo, neg(one)), uhi = add(S.hi, neg(one));
+  if (compare(uhi, pow2(-64)) < 0) {
+    const Dy half_sq = mul(mul(ulo, ulo, q, Dir::up), pow2(-1));
+    Dy lo = add(ulo, neg(half_sq), q, Dir::down);
+    if (sign(lo) < 0) lo = {};
+    return {lo, round(uhi, q, Dir::up)};
+  }
+  return {log_bound(S.lo, q, Dir::down), log_bound(S.hi, q, Dir::up)};
+}
+
+// A + c log S, S >= 1 from sum(p) at p bits. Where S is exactly 1 the value is A, rounded exactly; else
+// c != 0 makes it transcendental (log of a rational other than 1), strictly inside the enclosure.
+template <class Sum>
+double shifted_log(const Dy& A, const Dy& c, Sum sum, std::int64_t guard) {
+  for (std::int64_t p = kFirst;; p *= 2) {
+    const Iv S = sum(p);
+    if (is_zero(c) || (S.point() && compare(S.lo, pow2(0)) == 0)) return to_double(A);
+    const std::int64_t q = p + guard;
+    const Iv v = add(point(A), mul(point(c), log_enclosure(S, q), q), q);
+    double r;
+    if (decide(v, p, r) || p >= kLast) return r;
+  }
+}
+
 }  // namespace
 
 Terms::Terms(std::span<const double> x)
@@ -104,6 +133,41 @@ double bce_grad(double x, double t) {
     double v;
     if (decide(g, p, v) || p >= kLast) return v;
   }
+}
+
+double log_softmax(std::span<const double> x, std::size_t i) {
+  Terms terms(x);
+  const Dy A = add(from_double(x[i]), neg(from_double(terms.max())));
+  return shifted_log(A, neg(pow2(0)), [&](std::int64_t p) { return terms.sum(p); }, terms.guard());
+}
+
+double cross_entropy_loss(std::span<const double> x, std::size_t k) {
+  Terms terms(x);
+  const Dy A = add(from_double(terms.max()), neg(from_double(x[k])));
+  return shifted_log(A, pow2(0), [&](std::int64_t p) { return terms.sum(p); }, terms.guard());
+}
+
+double cross_entropy_loss(std::span<const double> x, std::span<const double> t) {
+  Terms terms(x);
+  const Dy m = from_double(terms.max());
+  Dy A, T;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    if (t[i] == 0) continue;
+    const Dy ti = from_double(t[i]);
+    A = add(A, mul(ti, add(m, neg(from_double(x[i])))));
+    T = add(T, ti);
+  }
+  return shifted_log(A, T, [&](std::int64_t p) { return terms.sum(p); }, terms.guard());
+}
+
+// t softplus(-x) + (1 - t) softplus(x) = A + log(1 + E), E = e^-|x|, A = (1 - t) x (x > 0) or -t x.
+double bce_loss(double x, double t) {
+  const Dy xx = from_double(x), tt = from_double(t);
+  const Dy A = x > 0 ? mul(add(pow2(0), neg(tt)), xx) : neg(mul(tt, xx));
+  const Dy d = from_double(-std::fabs(x));
+  return shifted_log(
+      A, pow2(0),
+      [&](std::int64_t p) { return add(point(pow2(0)), exp_nonpositive(d, p + 16), p + 16); }, 16);
 }
 
 DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : terms_(x), x_(x), t_(t) {

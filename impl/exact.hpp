@@ -1,5 +1,8 @@
-// The exact tier of the cancelling functions: logsumexp, the BCE gradient and the distribution
-// cross-entropy gradient, evaluated by interval arithmetic on exact dyadics (interval.hpp) at
+// The exact tier: logsumexp, the BCE gradient and the distribution cross-entropy gradient (which can
+// cancel without limit), and the functions of the form A + c log S (log-softmax, the two cross-entropy
+// losses, the BCE loss: A exact, c >= 0 or c = -1), whose value can lie closer to a midpoint than the
+// multi-double tier resolves: A exactly a midpoint and c log S below 2^-2000 relative (S = 1 + e^-1700,
+// say) is a plain input there, not a rare accident. Evaluated by interval arithmetic on exact dyadics (interval.hpp) at
 // p = 256, 512, ..., 16384 bits until the rounding of the enclosure is decided. Reached only where the
 // multi-double tier (fallback.hpp) could not decide: a cancellation deeper than it holds.
 //
@@ -34,6 +37,13 @@ namespace softcheck::detail::exact {
 double logsumexp(std::span<const double> x);
 // sigma(x) - t for finite x, t in [0, 1].
 double bce_grad(double x, double t);
+// (x_i - m) - log S, for finite x_i - m.
+double log_softmax(std::span<const double> x, std::size_t i);
+// (m - x_k) + log S, and sum t_i (m - x_i) + (sum t) log S, for finite m - x_k and x_i (t_i > 0).
+double cross_entropy_loss(std::span<const double> x, std::size_t k);
+double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
+// max(x, 0) - x t + log(1 + e^-|x|) for finite x, t in [0, 1].
+double bce_loss(double x, double t);
 
 // e_j = e^(x_j - m) and S = sum e_j of one vector, at one precision level at a time.
 class Terms {

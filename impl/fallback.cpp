@@ -225,22 +225,28 @@ double softmax(std::span<const double> x, std::size_t i) {
   });
 }
 
+// A + c log S (log-softmax, the losses): A exactly a midpoint with c log S below the expansions' range
+// leaves level 16 undecided (fallback.hpp); the exact tier settles it.
 double log_softmax(std::span<const double> x, std::size_t i) {
-  return ziv([&](auto KK, bool& certain) {
+  bool settled = false;
+  const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Vec<K> V(x);
     Md<K> L = log1p(V.others(x.size()));
     return round_md(sub(md_diff<K>(x[i], V.m), L), 4 * rel_bound<K>(), certain);  // both terms <= 0
-  });
+  }, settled);
+  return settled ? r : exact::log_softmax(x, i);
 }
 
 double cross_entropy_loss(std::span<const double> x, std::size_t k) {
-  return ziv([&](auto KK, bool& certain) {
+  bool settled = false;
+  const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Vec<K> V(x);
     Md<K> L = log1p(V.others(x.size()));
     return round_md(add(md_diff<K>(V.m, x[k]), L), 4 * rel_bound<K>(), certain);  // both terms >= 0
-  });
+  }, settled);
+  return settled ? r : exact::cross_entropy_loss(x, k);
 }
 
 double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i) {
@@ -257,7 +263,8 @@ double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t 
 }
 
 double cross_entropy_loss(std::span<const double> x, std::span<const double> t) {
-  return ziv([&](auto KK, bool& certain) {
+  bool settled = false;
+  const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Vec<K> V(x);
     Md<K> L = log1p(V.others(x.size()));
@@ -269,7 +276,8 @@ double cross_entropy_loss(std::span<const double> x, std::span<const double> t) 
       T = add(T, Md<K>::from(t[i]));
     }
     return round_md(add(acc, mul(T, L)), 8 * rel_bound<K>(), certain);
-  });
+  }, settled);
+  return settled ? r : exact::cross_entropy_loss(x, t);
 }
 
 // The distribution gradient's middle tier. Targets t = RN(T softmax) cancel each component by ~53 bits,
@@ -463,13 +471,15 @@ Md<K> softplus(double z) {
 }
 
 double bce_loss(double x, double t) {
-  return ziv([&](auto KK, bool& certain) {
+  bool settled = false;
+  const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
     Md<K> v;
     if (t != 0) v = mul(softplus<K>(-x), t);
     if (t != 1) v = add(v, mul(softplus<K>(x), md_diff<K>(1.0, t)));  // both terms >= 0
     return round_md(v, 8 * rel_bound<K>(), certain);
-  });
+  }, settled);
+  return settled ? r : exact::bce_loss(x, t);
 }
 
 double bce_grad(double x, double t) {

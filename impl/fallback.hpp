@@ -2,6 +2,13 @@
 // 400 and 800 bits), tried in turn until the rounding is certain (Ziv's strategy). Called only when the
 // double-double result cannot be rounded with certainty (cancellation, or a value within 2^-95 of a
 // midpoint). Arguments are ordinary (the special values are handled by the callers).
+//
+// Level 16 undecided: logsumexp, log_softmax, both cross-entropy losses, both BCE functions and the
+// distribution gradient go on to the exact tier (exact.hpp), since their values can be rational or sit
+// within 2^-2000 of a midpoint by construction (a sum A + c log S whose second term is below the
+// expansion's range). sigmoid, log_sigmoid, softmax and the class gradient return the level-16 candidate:
+// faithful (within 0.5 + 2^-790 ULP), and not structurally near a midpoint (their values are
+// transcendental quotients near no dyadic), but not proven correctly rounded.
 #pragma once
 
 #include <cstddef>

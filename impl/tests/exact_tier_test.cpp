@@ -1,7 +1,8 @@
 // The exact tier (impl/exact.hpp) against the oracle, called directly on ordinary and hard inputs (the
-// accurate functions reach it only past a ~790-bit cancellation), and the public logsumexp on inputs
-// built to cancel that deeply: x = [m, x_1, ..., x_k] with sum e^(x_j - m) chosen greedily (in MPFR) so
-// that m + log S is a chosen tiny value, so that every multi-double level fails and the exact tier decides.
+// accurate functions reach it only where the multi-double tier cannot decide), the public logsumexp on
+// inputs built to cancel that deeply: x = [m, x_1, ..., x_k] with sum e^(x_j - m) chosen greedily (in
+// MPFR) so that m + log S is a chosen tiny value, and the public A + c log S functions on inputs whose
+// A is exactly a midpoint while c log S lies below the multi-double range.
 #include <gtest/gtest.h>
 #include <mpfr.h>
 
@@ -76,6 +77,84 @@ TEST(ExactTier, DistributionGradientMatchesTheOracle) {
     exact::DistGrad tier(x, t);
     for (std::size_t i = 0; i < x.size(); ++i) EXPECT_TRUE(same(tier(i), r[i].rounded)) << "case " << k << ", i = " << i;
   }
+}
+
+TEST(ExactTier, ShiftedLogarithmsMatchTheOracle) {
+  std::mt19937_64 g(14);
+  for (int k = 0; k < 200; ++k) {
+    std::vector<double> x = random_vector(g), t(x.size());
+    double m = -HUGE_VAL;
+    for (double v : x) m = std::max(m, v);
+    oracle::Vector ox(x);
+    std::vector<oracle::Ref> ls(x.size());
+    ox.log_softmax(ls);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (x[i] == -HUGE_VAL) continue;  // the callers' special value
+      EXPECT_TRUE(same(exact::log_softmax(x, i), ls[i].rounded)) << "case " << k << ", i = " << i;
+      EXPECT_TRUE(same(exact::cross_entropy_loss(x, i), ox.cross_entropy(i).rounded)) << "case " << k;
+      t[i] = g() % 3 == 0 ? 0.0 : static_cast<double>(g() >> 11) * 0x1p-53;
+    }
+    EXPECT_TRUE(same(exact::cross_entropy_loss(x, t), ox.cross_entropy(std::span<const double>(t)).rounded))
+        << "case " << k;
+    const double tb = static_cast<double>(g() >> 11) * 0x1p-53;
+    EXPECT_TRUE(same(exact::bce_loss(x[0], tb), oracle::bce_with_logits(x[0], tb).rounded)) << "case " << k;
+  }
+  EXPECT_EQ(exact::bce_loss(0, 0.5), std::log(2.0));
+}
+
+// RN(v) with ties to even, for v = a + b (doubles, exact at 4200 bits): the answer that ignores c log S.
+double round_even(double a, double b) {
+  mpfr_t v;
+  mpfr_init2(v, 4200);
+  mpfr_set_d(v, a, MPFR_RNDN);
+  mpfr_add_d(v, v, b, MPFR_RNDN);
+  const double r = mpfr_get_d(v, MPFR_RNDN);
+  mpfr_clear(v);
+  return r;
+}
+
+// Log-softmax, the two cross-entropy losses and the BCE loss are A + c log S with A exact. Found by the
+// report (0.5 ULP from the wrong neighbour): A exactly a midpoint while c log S ~ e^-1700 lies below the
+// multi-double range left level 16 on the midpoint, and its candidate was the tie's even neighbour. Here
+// A = x_i - m (or m - x_k) is a midpoint by construction (x_i with an odd last bit, m a multiple of
+// 2 ulp(x_i - m)), and a third logit sets log S ~ e^-g, g from 40 (level 4 decides) to past 1e5 (the
+// exact tier's floor term); the BCE loss has A = (1 - t) x with 1 - t = 3 2^-53 and 3 M of 54 bits.
+TEST(ExactTier, MidpointPlusATinyLogarithm) {
+  std::mt19937_64 g(15);
+  int decided_by_the_tiny_term = 0, cases = 0;
+  for (int k = 0; k < 400; ++k) {
+    // -x_i in [2^e, 2^(e+1)) with an odd last bit 2^(e-52), m = 2^(e+1): A = x_i - m in (-2^(e+2), -3 2^e],
+    // whose ulp is 2^(e-51), so A is a midpoint.
+    const int e = static_cast<int>(g() % 61) - 30;
+    const double xi = -std::ldexp(1 + std::ldexp(static_cast<double>((g() >> 12) | 1), -52), e);
+    const double m = std::ldexp(1.0, e + 1);
+    const double gaps[] = {40, 700, 1200, 1740, 2500, 2e5};
+    const double gap = gaps[g() % 6] * (1 + 0.1 * static_cast<double>(g() % 10));
+    std::vector<double> x{m, xi, m - gap};
+    std::vector<double> y(3);
+    softcheck::log_softmax(x, y);
+    const std::vector<oracle::Ref> r = oracle::log_softmax(x);
+    ASSERT_TRUE(r[1].certain);
+    EXPECT_EQ(y[1], r[1].rounded) << std::hexfloat << "log_softmax [" << m << ", " << xi << ", " << m - gap << "]";
+    const oracle::Ref ce = oracle::Vector(x).cross_entropy(std::size_t{1});
+    EXPECT_EQ(softcheck::cross_entropy(x, 1), ce.rounded) << std::hexfloat << "cross_entropy k = 1, " << xi;
+    const std::vector<double> t{0.5, 1.0, 0.0};  // A = m - x_1 again, c = 1.5
+    EXPECT_EQ(softcheck::cross_entropy(x, std::span<const double>(t)),
+              oracle::Vector(x).cross_entropy(std::span<const double>(t)).rounded) << std::hexfloat << xi;
+    ++cases;
+    decided_by_the_tiny_term += r[1].rounded != round_even(xi, -m);
+  }
+  for (int k = 0; k < 200; ++k) {
+    const double M = static_cast<double>((0x10000000000000 + g() % 0x5555555555555) | 1);  // 3 M < 2^54
+    const double x = std::ldexp(M, static_cast<int>(11 + g() % 990) - 52);  // x >= 2048: e^-x < 2^-2954
+    const double t = 0x1.ffffffffffffdp-1;                                 // 1 - t = 3 2^-53 exactly
+    const oracle::Ref r = oracle::bce_with_logits(x, t);
+    EXPECT_EQ(softcheck::bce_with_logits(x, t), r.rounded) << std::hexfloat << "bce x = " << x;
+    ++cases;
+    decided_by_the_tiny_term += r.rounded != round_even(x * 0x1p-53, 2 * x * 0x1p-53);
+  }
+  // The construction reaches its case: in about half, RN is not the tie's even neighbour.
+  EXPECT_GT(decided_by_the_tiny_term, cases / 4) << decided_by_the_tiny_term << " of " << cases;
 }
 
 // x = [m, x_1, ...] with S = sum e^(x_j - m) just below `target` (within e^-1960 of it): greedily
