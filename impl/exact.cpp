@@ -1,4 +1,4 @@
-// The exact tier of the cancelling functions (see exact.hpp).
+// The exact tier (see exact.hpp).
 #include "impl/exact.hpp"
 
 #include <algorithm>

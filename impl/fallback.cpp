@@ -122,8 +122,9 @@ double rel_bound() {
 
 // Evaluates f at K = 4, 8, 16 until the rounding is certain. At K = 16 a function without cancellation
 // (every one here but logsumexp and the BCE gradient) has relative error < 2^-790, so its uncertain
-// result is still within 0.5 + 2^-730 ULP. The two cancelling ones read `certain` and go on to the
-// exact tier (exact.hpp), where that bound does not hold. (The distribution gradient has its own tiers.)
+// result is still within 0.5 + 2^-730 ULP. The two cancelling ones, and the A + c log S ones (whose value
+// can sit on a midpoint to within far less than that), read `certain` and go on to the exact tier
+// (exact.hpp). (The distribution gradient has its own tiers.)
 template <class F>
 double ziv(F f, bool& certain) {
   certain = false;

@@ -8,24 +8,10 @@
 #include <cstddef>
 #include <span>
 
-#define SOFTCHECK_DECLARE_VARIANT(ns)                                                                  \
-  namespace ns {                                                                                     \
-  double sigmoid(double x);                                                                          \
-  double log_sigmoid(double x);                                                                      \
-  void sigmoid(std::span<const double> x, std::span<double> y);                                      \
-  void log_sigmoid(std::span<const double> x, std::span<double> y);                                  \
-  void softmax(std::span<const double> x, std::span<double> y);                                      \
-  void log_softmax(std::span<const double> x, std::span<double> y);                                  \
-  double logsumexp(std::span<const double> x);                                                       \
-  double cross_entropy(std::span<const double> x, std::size_t target, std::span<double> grad = {});  \
-  double cross_entropy(std::span<const double> x, std::span<const double> target,                    \
-                       std::span<double> grad = {});                                                 \
-  double bce_with_logits(double x, double target, double* grad = nullptr);                           \
-  }
+namespace softcheck::naive {
+#include "impl/api.inc"  // IWYU pragma: export
+}  // namespace softcheck::naive
 
-namespace softcheck {
-SOFTCHECK_DECLARE_VARIANT(naive)
-SOFTCHECK_DECLARE_VARIANT(standard)
-}  // namespace softcheck
-
-#undef SOFTCHECK_DECLARE_VARIANT
+namespace softcheck::standard {
+#include "impl/api.inc"  // IWYU pragma: export
+}  // namespace softcheck::standard

@@ -30,67 +30,111 @@ bool all_finite(std::span<const double> v) {
   return std::all_of(v.begin(), v.end(), [](double e) { return std::isfinite(e); });
 }
 
-enum Have : unsigned {
-  kSigmoid = 1, kLogSigmoid = 2, kSoftmax = 4, kLogSoftmax = 8, kLse = 16, kCe = 32, kDist = 64, kBce = 128, kKappa = 256,
+// ---- the oracle's values, each computed once per input (Reference::get) ----
+
+using Refs = std::vector<oracle::Ref>;
+struct LossGrad {  // one oracle call's loss and gradient
+  oracle::Ref loss;
+  Refs grad;
 };
+struct SoftmaxKappa {  // RN(softmax(x)) and κ of softmax per component (κ empty for non-finite input)
+  std::vector<double> p, kappa;
+};
+
+void oracle_sigmoid(Reference& r, Refs& v) {
+  v.clear();
+  for (double x : r.input().x) v.push_back(oracle::sigmoid(x));
+}
+void oracle_log_sigmoid(Reference& r, Refs& v) {
+  v.clear();
+  for (double x : r.input().x) v.push_back(oracle::log_sigmoid(x));
+}
+void oracle_softmax(Reference& r, Refs& v) {
+  v.resize(r.input().x.size());
+  r.vector().softmax(v);
+}
+void oracle_log_softmax(Reference& r, Refs& v) {
+  v.resize(r.input().x.size());
+  r.vector().log_softmax(v);
+}
+void oracle_logsumexp(Reference& r, oracle::Ref& v) { v = r.vector().logsumexp(); }
+void oracle_cross_entropy_class(Reference& r, LossGrad& v) {
+  v.grad.resize(r.input().x.size());
+  v.loss = r.vector().cross_entropy(r.input().target_class, v.grad);
+}
+void oracle_cross_entropy_dist(Reference& r, LossGrad& v) {
+  v.grad.resize(r.input().x.size());
+  v.loss = r.vector().cross_entropy(std::span<const double>(r.input().target), v.grad);
+}
+void oracle_bce(Reference& r, LossGrad& v) {
+  v.grad.resize(1);
+  v.loss = oracle::bce_with_logits(r.input().x.empty() ? kNaN : r.input().x[0], r.input().bce_target, &v.grad[0]);
+}
+void softmax_kappa(Reference& r, SoftmaxKappa& v) {
+  const Refs& s = r.get(oracle_softmax);
+  v.p.resize(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) v.p[i] = s[i].rounded;
+  if (r.finite()) v.kappa = condition::softmax(r.input().x, v.p);
+  else v.kappa.clear();
+}
 
 // ---- the rows' oracle values and condition numbers ----
 
 void ref_sigmoid(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = r.sigmoid();
+  refs = r.get(oracle_sigmoid);
   for (double x : r.input().x) kappa.push_back(condition::sigmoid(x));
 }
 void ref_log_sigmoid(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = r.log_sigmoid();
+  refs = r.get(oracle_log_sigmoid);
   for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(condition::log_sigmoid(r.input().x[i], refs[i].rounded));
 }
 void ref_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = r.softmax();
-  const auto& d = r.softmax_kappa();
+  refs = r.get(oracle_softmax);
+  const auto& d = r.get(softmax_kappa).kappa;
   for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(r.finite() ? d[i] : kNaN);
 }
 void ref_log_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = r.log_softmax();
-  const auto& d = r.softmax_kappa();
+  refs = r.get(oracle_log_softmax);
+  const auto& d = r.get(softmax_kappa).kappa;
   for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(r.finite() ? ratio(d[i], refs[i].rounded) : kNaN);
 }
 void ref_logsumexp(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = {r.logsumexp()};
+  refs = {r.get(oracle_logsumexp)};
   const auto& x = r.input().x;
-  const auto& p = r.p();
+  const auto& p = r.get(softmax_kappa).p;
   double num = 0;
   for (std::size_t j = 0; j < x.size(); ++j) num += std::fabs(x[j]) * p[j];
   kappa = {r.finite() ? ratio(num, refs[0].rounded) : kNaN};
 }
 void ref_cross_entropy(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = {r.cross_entropy_class()};
+  refs = {r.get(oracle_cross_entropy_class).loss};
   const std::size_t k = r.input().target_class;
-  kappa = {r.finite() ? ratio(r.softmax_kappa()[k], refs[0].rounded) : kNaN};
+  kappa = {r.finite() ? ratio(r.get(softmax_kappa).kappa[k], refs[0].rounded) : kNaN};
 }
 double ce_grad_kappa(Reference& r, std::size_t i) {
   if (!r.finite()) return kNaN;
   const std::size_t k = r.input().target_class;
-  const auto& d = r.softmax_kappa();
-  return i == k ? ratio(r.p()[k] * d[k], r.cross_entropy_class_grad()[k].rounded) : d[i];
+  const SoftmaxKappa& s = r.get(softmax_kappa);
+  return i == k ? ratio(s.p[k] * s.kappa[k], r.get(oracle_cross_entropy_class).grad[k].rounded) : s.kappa[i];
 }
 void ref_cross_entropy_grad(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = r.cross_entropy_class_grad();
+  refs = r.get(oracle_cross_entropy_class).grad;
   for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(ce_grad_kappa(r, i));
 }
 void ref_cross_entropy_grad_target(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
   const std::size_t k = r.input().target_class;
-  refs = {r.cross_entropy_class_grad()[k]};
+  refs = {r.get(oracle_cross_entropy_class).grad[k]};
   kappa = {ce_grad_kappa(r, k)};
 }
 void ref_cross_entropy_dist(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = {r.cross_entropy_dist()};
+  refs = {r.get(oracle_cross_entropy_dist).loss};
   const Input& in = r.input();
   if (!r.finite()) {
     kappa = {kNaN};
     return;
   }
-  const auto& g = r.cross_entropy_dist_grad();
-  const auto& ls = r.log_softmax();
+  const auto& g = r.get(oracle_cross_entropy_dist).grad;
+  const auto& ls = r.get(oracle_log_softmax);
   double num = 0;
   for (std::size_t j = 0; j < in.x.size(); ++j) {
     num += std::fabs(in.x[j] * g[j].rounded);
@@ -99,7 +143,7 @@ void ref_cross_entropy_dist(Reference& r, std::vector<oracle::Ref>& refs, std::v
   kappa = {ratio(num, refs[0].rounded)};
 }
 void ref_cross_entropy_dist_grad(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = r.cross_entropy_dist_grad();
+  refs = r.get(oracle_cross_entropy_dist).grad;
   const Input& in = r.input();
   double T = 0;
   for (double t : in.target) T += t;
@@ -108,21 +152,21 @@ void ref_cross_entropy_dist_grad(Reference& r, std::vector<oracle::Ref>& refs, s
       kappa.push_back(kNaN);
       continue;
     }
-    const auto& p = r.p();
-    const auto& d = r.softmax_kappa();
+    const auto& p = r.get(softmax_kappa).p;
+    const auto& d = r.get(softmax_kappa).kappa;
     const double t = in.target[j], q = std::max(0.0, T - t);
     const double one_minus_p = std::max(0.0, 1 - p[j]);
     kappa.push_back(ratio(T * p[j] * d[j] + p[j] * q + t * one_minus_p, refs[j].rounded));
   }
 }
 void ref_bce(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = {r.bce()};
+  refs = {r.get(oracle_bce).loss};
   const double x0 = r.input().x.empty() ? kNaN : r.input().x[0], t = r.input().bce_target;
   const bool fin = std::isfinite(x0) && std::isfinite(t);
-  kappa = {fin ? ratio(std::fabs(x0 * r.bce_grad().rounded) + std::fabs(t * x0), refs[0].rounded) : kNaN};
+  kappa = {fin ? ratio(std::fabs(x0 * r.get(oracle_bce).grad[0].rounded) + std::fabs(t * x0), refs[0].rounded) : kNaN};
 }
 void ref_bce_grad(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
-  refs = {r.bce_grad()};
+  refs = {r.get(oracle_bce).grad[0]};
   const double x0 = r.input().x.empty() ? kNaN : r.input().x[0], t = r.input().bce_target;
   const bool fin = std::isfinite(x0) && std::isfinite(t);
   kappa = {fin ? ratio(std::fabs(x0) * sigma(x0) * sigma_complement(x0) + std::fabs(t), refs[0].rounded) : kNaN};
@@ -168,103 +212,17 @@ bool vector_is_optional(std::string_view entry) {
 
 void Reference::assign(const Input& in) {
   in_ = &in;
-  have_ = 0;
+  assigned_ = false;
   finite_ = all_finite(in.x) && all_finite(in.target);
+  for (auto& slot : slots_) slot.second->valid = false;
 }
 
-const std::vector<oracle::Ref>& Reference::sigmoid() {
-  if (!(have_ & kSigmoid)) {
-    sigmoid_.clear();
-    for (double x : in_->x) sigmoid_.push_back(oracle::sigmoid(x));
-    have_ |= kSigmoid;
-  }
-  return sigmoid_;
-}
-const std::vector<oracle::Ref>& Reference::log_sigmoid() {
-  if (!(have_ & kLogSigmoid)) {
-    log_sigmoid_.clear();
-    for (double x : in_->x) log_sigmoid_.push_back(oracle::log_sigmoid(x));
-    have_ |= kLogSigmoid;
-  }
-  return log_sigmoid_;
-}
-const std::vector<oracle::Ref>& Reference::softmax() {
-  if (!(have_ & kSoftmax)) {
+oracle::Vector& Reference::vector() {
+  if (!assigned_) {
     vec_.assign(in_->x);
-    softmax_.resize(in_->x.size());
-    vec_.softmax(softmax_);
-    have_ |= kSoftmax;
+    assigned_ = true;
   }
-  return softmax_;
-}
-const std::vector<oracle::Ref>& Reference::log_softmax() {
-  if (!(have_ & kLogSoftmax)) {
-    softmax();  // assigns x to the oracle's vector
-    log_softmax_.resize(in_->x.size());
-    vec_.log_softmax(log_softmax_);
-    have_ |= kLogSoftmax;
-  }
-  return log_softmax_;
-}
-const oracle::Ref& Reference::logsumexp() {
-  if (!(have_ & kLse)) {
-    softmax();
-    lse_ = vec_.logsumexp();
-    have_ |= kLse;
-  }
-  return lse_;
-}
-const oracle::Ref& Reference::cross_entropy_class() {
-  if (!(have_ & kCe)) {
-    softmax();
-    ce_grad_.resize(in_->x.size());
-    ce_ = vec_.cross_entropy(in_->target_class, ce_grad_);
-    have_ |= kCe;
-  }
-  return ce_;
-}
-const std::vector<oracle::Ref>& Reference::cross_entropy_class_grad() {
-  cross_entropy_class();
-  return ce_grad_;
-}
-const oracle::Ref& Reference::cross_entropy_dist() {
-  if (!(have_ & kDist)) {
-    softmax();
-    dist_grad_.resize(in_->x.size());
-    dist_ = vec_.cross_entropy(std::span<const double>(in_->target), dist_grad_);
-    have_ |= kDist;
-  }
-  return dist_;
-}
-const std::vector<oracle::Ref>& Reference::cross_entropy_dist_grad() {
-  cross_entropy_dist();
-  return dist_grad_;
-}
-const oracle::Ref& Reference::bce() {
-  if (!(have_ & kBce)) {
-    bce_ = oracle::bce_with_logits(in_->x.empty() ? kNaN : in_->x[0], in_->bce_target, &bce_grad_);
-    have_ |= kBce;
-  }
-  return bce_;
-}
-const oracle::Ref& Reference::bce_grad() {
-  bce();
-  return bce_grad_;
-}
-const std::vector<double>& Reference::p() {
-  softmax_kappa();
-  return p_;
-}
-const std::vector<double>& Reference::softmax_kappa() {
-  if (!(have_ & kKappa)) {
-    const auto& s = softmax();
-    p_.resize(s.size());
-    for (std::size_t i = 0; i < s.size(); ++i) p_[i] = s[i].rounded;
-    if (finite_) d_ = condition::softmax(in_->x, p_);
-    else d_.clear();
-    have_ |= kKappa;
-  }
-  return d_;
+  return vec_;
 }
 
 // ---- the rows ----

@@ -9,8 +9,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "impl/kernels.hpp"
@@ -32,38 +34,51 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
 // Whether the entry's vector output is optional (a gradient, asked for by a pointer that may be null).
 bool vector_is_optional(std::string_view entry);
 
-// The oracle's exact values for one input, computed on first use and shared by every row that reads
-// them (one oracle evaluation of x serves softmax, log-softmax, the losses and the gradients).
+// The oracle's exact values for one input, each computed on first use and shared by every row that
+// reads it (one oracle evaluation of x serves softmax, log-softmax, the losses and the gradients; the loss
+// and the gradient rows of one call share its oracle call). A value is asked for by the function that
+// computes it, which is also its key: a new function's oracle value is a function in functions.cpp, not a
+// member here.
 class Reference {
  public:
-  void assign(const Input& in);  // a new input: forgets everything computed for the last one
+  void assign(const Input& in);  // a new input: every value is recomputed on its next request
   const Input& input() const { return *in_; }
-  // Element-wise over x (scalars: one per x_i).
-  const std::vector<oracle::Ref>& sigmoid();
-  const std::vector<oracle::Ref>& log_sigmoid();
-  // Vector functions of x.
-  const std::vector<oracle::Ref>& softmax();
-  const std::vector<oracle::Ref>& log_softmax();
-  const oracle::Ref& logsumexp();
-  const oracle::Ref& cross_entropy_class();  // the loss at target_class, and:
-  const std::vector<oracle::Ref>& cross_entropy_class_grad();
-  const oracle::Ref& cross_entropy_dist();   // the loss at target, and:
-  const std::vector<oracle::Ref>& cross_entropy_dist_grad();
-  const oracle::Ref& bce();                  // at x[0], bce_target, and:
-  const oracle::Ref& bce_grad();
-  // For condition numbers: RN(softmax(x)) and κ of softmax per component (NaN-free only for finite input).
-  const std::vector<double>& p();
-  const std::vector<double>& softmax_kappa();
   bool finite() const { return finite_; }  // x and the targets all finite
+  // The oracle's evaluation of x, for the vector functions (assigned to x on first use per input).
+  oracle::Vector& vector();
+
+  template <class T>
+  const T& get(void (*compute)(Reference&, T&)) {
+    Slot<T>& s = slot<T>(reinterpret_cast<void (*)()>(compute));
+    if (!s.valid) {
+      compute(*this, s.value);  // may get() others: slots are stable
+      s.valid = true;
+    }
+    return s.value;
+  }
 
  private:
+  struct SlotBase {
+    virtual ~SlotBase() = default;
+    bool valid = false;
+  };
+  template <class T>
+  struct Slot : SlotBase {
+    T value;  // kept across inputs: its buffers are reused
+  };
+  template <class T>
+  Slot<T>& slot(void (*key)()) {
+    for (auto& [k, s] : slots_)
+      if (k == key) return static_cast<Slot<T>&>(*s);
+    slots_.emplace_back(key, std::make_unique<Slot<T>>());
+    return static_cast<Slot<T>&>(*slots_.back().second);
+  }
+
   const Input* in_ = nullptr;
   bool finite_ = false;
+  bool assigned_ = false;  // vec_ holds x
   oracle::Vector vec_;
-  unsigned have_ = 0;
-  std::vector<oracle::Ref> sigmoid_, log_sigmoid_, softmax_, log_softmax_, ce_grad_, dist_grad_;
-  oracle::Ref lse_, ce_, dist_, bce_, bce_grad_;
-  std::vector<double> p_, d_;
+  std::vector<std::pair<void (*)(), std::unique_ptr<SlotBase>>> slots_;
 };
 
 // Which output of the entry call a row grades.
