@@ -1,84 +1,199 @@
-// Throughput of the bundled variants (accurate, standard, naive): what accuracy costs, per element.
+// Throughput of the accurate functions beside their peers, in one run: the standard variant (the max-shift
+// formulas PyTorch and SciPy compute), the naive one, and PyTorch itself (double tensors on the CPU, one
+// intra-op thread; rows present when built with libtorch, bench/torch_subject.cpp). Every benchmark
+// reports the time per element (counter time/el); at the end a table gives accurate's time as a ratio to torch's
+// and to standard's, since on a shared machine only a ratio measured in the same run means much.
+//   build/impl/impl_bench [Google Benchmark flags, e.g. --benchmark_filter=softmax --benchmark_min_time=0.2]
+#include "impl/bench/subjects.hpp"
+
 #include <benchmark/benchmark.h>
 
+#include <cstdio>
+#include <map>
 #include <random>
+#include <string>
+#include <tuple>
 #include <vector>
 
 #include "impl/softcheck.hpp"
 #include "impl/variants.hpp"
 
-namespace {
+namespace softcheck::bench {
 
-std::vector<double> inputs(std::size_t n, double lo, double hi) {
-  std::mt19937_64 rng(42);
+std::vector<double> inputs(std::size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u(lo, hi);
   std::vector<double> x(n);
   for (double& v : x) v = u(rng);
   return x;
 }
 
-template <void (*F)(std::span<const double>, std::span<double>)>
-void BM_Vector(benchmark::State& state) {
-  auto x = inputs(static_cast<std::size_t>(state.range(0)), -50, 50);
-  std::vector<double> y(x.size());
-  for (auto _ : state) {
-    F(x, y);
-    benchmark::DoNotOptimize(y.data());
+void per_element(benchmark::State& state, std::size_t n) {
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  // Seconds per element (printed with its SI prefix, e.g. 2.15ns).
+  state.counters["time/el"] = benchmark::Counter(static_cast<double>(n),
+                                                 benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
+}
+
+namespace {
+
+// One of our variants (the span API of softcheck.hpp / variants.hpp).
+template <class Ns>
+void register_ours(const char* subject) {
+  using enum Case;
+  for (Case c : kCases) {
+    for (std::size_t n : sizes(c)) {
+      benchmark::RegisterBenchmark(name(c, subject, n).c_str(), [c, n](benchmark::State& state) {
+        const Data d = data(c, n);
+        std::vector<double> y(n), g(n);
+        for (auto _ : state) {
+          switch (c) {
+            case kSoftmax: Ns::softmax(d.x, y); break;
+            case kLogSoftmax: Ns::log_softmax(d.x, y); break;
+            case kLogsumexp: benchmark::DoNotOptimize(Ns::logsumexp(d.x)); break;
+            case kCrossEntropy: benchmark::DoNotOptimize(Ns::cross_entropy(d.x, d.k, g)); break;
+            case kCrossEntropyDist: benchmark::DoNotOptimize(Ns::cross_entropy(d.x, std::span<const double>(d.t), g)); break;
+            case kSigmoid: Ns::sigmoid(d.x, y); break;
+            case kLogSigmoid: Ns::log_sigmoid(d.x, y); break;
+            case kBce:
+              for (std::size_t i = 0; i < n; ++i) y[i] = Ns::bce_with_logits(d.x[i], d.t[i], &g[i]);
+              break;
+          }
+          benchmark::DoNotOptimize(y.data());
+          benchmark::DoNotOptimize(g.data());
+          benchmark::ClobberMemory();
+        }
+        per_element(state, n);
+      });
+    }
   }
-  state.SetItemsProcessed(state.iterations() * state.range(0));
 }
 
-template <double (*F)(double)>
-void BM_Scalar(benchmark::State& state) {
-  auto x = inputs(1024, -40, 40);
-  for (auto _ : state) {
-    double s = 0;
-    for (double v : x) s += F(v);
-    benchmark::DoNotOptimize(s);
+#define SOFTCHECK_BENCH_VARIANT(Name, ns)                                                                        \
+  struct Name {                                                                                                  \
+    static void softmax(std::span<const double> x, std::span<double> y) { ns::softmax(x, y); }                   \
+    static void log_softmax(std::span<const double> x, std::span<double> y) { ns::log_softmax(x, y); }           \
+    static double logsumexp(std::span<const double> x) { return ns::logsumexp(x); }                              \
+    template <class T>                                                                                           \
+    static double cross_entropy(std::span<const double> x, T k, std::span<double> g) { return ns::cross_entropy(x, k, g); } \
+    static void sigmoid(std::span<const double> x, std::span<double> y) { ns::sigmoid(x, y); }                   \
+    static void log_sigmoid(std::span<const double> x, std::span<double> y) { ns::log_sigmoid(x, y); }           \
+    static double bce_with_logits(double x, double t, double* g) { return ns::bce_with_logits(x, t, g); }        \
+  };
+SOFTCHECK_BENCH_VARIANT(Accurate, softcheck)
+SOFTCHECK_BENCH_VARIANT(Standard, softcheck::standard)
+SOFTCHECK_BENCH_VARIANT(Naive, softcheck::naive)
+#undef SOFTCHECK_BENCH_VARIANT
+
+// Collects ns per element per (case, n, subject) and prints the ratio table after the usual console output.
+class RatioReporter : public benchmark::ConsoleReporter {
+ public:
+  void ReportRuns(const std::vector<Run>& runs) override {
+    ConsoleReporter::ReportRuns(runs);
+    for (const Run& r : runs) {
+      if (r.error_occurred || r.run_type != Run::RT_Iteration) continue;
+      auto it = r.counters.find("time/el");
+      if (it != r.counters.end()) ns_[r.benchmark_name()] = it->second.value * 1e9;
+    }
   }
-  state.SetItemsProcessed(state.iterations() * 1024);
-}
+  void Finalize() override {
+    ConsoleReporter::Finalize();
+    std::printf("\nns per element, and accurate's time as a ratio (same run):\n\n");
+    std::printf("| function | n | accurate | standard | torch | accurate/torch | accurate/standard |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|\n");
+    for (Case c : kCases)
+      for (std::size_t n : sizes(c)) {
+        const double a = get(c, "accurate", n), s = get(c, "standard", n), t = get(c, "torch", n);
+        if (a < 0) continue;
+        std::printf("| %s | %zu | %s | %s | %s | %s | %s |\n", label(c), n, fmt(a).c_str(), fmt(s).c_str(),
+                    fmt(t).c_str(), ratio(a, t).c_str(), ratio(a, s).c_str());
+      }
+  }
 
-template <double (*F)(std::span<const double>, std::size_t, std::span<double>)>
-void BM_CrossEntropy(benchmark::State& state) {
-  auto x = inputs(static_cast<std::size_t>(state.range(0)), -50, 50);
-  std::vector<double> g(x.size());
-  for (auto _ : state) benchmark::DoNotOptimize(F(x, 0, g));
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-}
-
-// Distribution targets t = RN(softmax(x)): the prediction matches the target, every gradient component
-// cancels by ~53 bits (the accurate variant's slowest path: its triple-double middle tier).
-template <double (*F)(std::span<const double>, std::span<const double>, std::span<double>)>
-void BM_CrossEntropyMatched(benchmark::State& state) {
-  auto x = inputs(static_cast<std::size_t>(state.range(0)), -5, 5);
-  std::vector<double> t(x.size()), g(x.size());
-  softcheck::softmax(x, t);
-  for (auto _ : state) benchmark::DoNotOptimize(F(x, t, g));
-  state.SetItemsProcessed(state.iterations() * state.range(0));
-}
-
-using VecFn = void (*)(std::span<const double>, std::span<double>);
-using CeFn = double (*)(std::span<const double>, std::size_t, std::span<double>);
-using ScFn = double (*)(double);
-
-BENCHMARK(BM_Vector<static_cast<VecFn>(softcheck::softmax)>)->Name("softmax/accurate")->Arg(16)->Arg(1024)->Arg(1 << 20);
-BENCHMARK(BM_Vector<static_cast<VecFn>(softcheck::standard::softmax)>)->Name("softmax/standard")->Arg(16)->Arg(1024)->Arg(1 << 20);
-BENCHMARK(BM_Vector<static_cast<VecFn>(softcheck::naive::softmax)>)->Name("softmax/naive")->Arg(16)->Arg(1024)->Arg(1 << 20);
-BENCHMARK(BM_Vector<static_cast<VecFn>(softcheck::log_softmax)>)->Name("log_softmax/accurate")->Arg(1024);
-BENCHMARK(BM_Vector<static_cast<VecFn>(softcheck::standard::log_softmax)>)->Name("log_softmax/standard")->Arg(1024);
-BENCHMARK(BM_CrossEntropy<static_cast<CeFn>(softcheck::cross_entropy)>)->Name("cross_entropy/accurate")->Arg(1024);
-BENCHMARK(BM_CrossEntropy<static_cast<CeFn>(softcheck::standard::cross_entropy)>)->Name("cross_entropy/standard")->Arg(1024);
-using CeDistFn = double (*)(std::span<const double>, std::span<const double>, std::span<double>);
-BENCHMARK(BM_CrossEntropyMatched<static_cast<CeDistFn>(softcheck::cross_entropy)>)
-    ->Name("cross_entropy_dist_matched/accurate")->Arg(1024)->Arg(1 << 17);
-BENCHMARK(BM_CrossEntropyMatched<static_cast<CeDistFn>(softcheck::standard::cross_entropy)>)
-    ->Name("cross_entropy_dist_matched/standard")->Arg(1024)->Arg(1 << 17);
-BENCHMARK(BM_Scalar<static_cast<ScFn>(softcheck::sigmoid)>)->Name("sigmoid/accurate");
-BENCHMARK(BM_Scalar<static_cast<ScFn>(softcheck::standard::sigmoid)>)->Name("sigmoid/standard");
-BENCHMARK(BM_Scalar<static_cast<ScFn>(softcheck::log_sigmoid)>)->Name("log_sigmoid/accurate");
-BENCHMARK(BM_Scalar<static_cast<ScFn>(softcheck::standard::log_sigmoid)>)->Name("log_sigmoid/standard");
+ private:
+  double get(Case c, const char* subject, std::size_t n) const {
+    auto it = ns_.find(name(c, subject, n));
+    return it == ns_.end() ? -1 : it->second;
+  }
+  static std::string fmt(double v) {
+    if (v < 0) return "–";
+    char b[32];
+    std::snprintf(b, sizeof b, v < 10 ? "%.2f" : v < 100 ? "%.1f" : "%.0f", v);
+    return b;
+  }
+  static std::string ratio(double a, double b) {
+    if (a < 0 || b <= 0) return "–";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f×", a / b);
+    return buf;
+  }
+  std::map<std::string, double> ns_;
+};
 
 }  // namespace
 
-BENCHMARK_MAIN();
+std::span<const std::size_t> sizes(Case c) {
+  static const std::size_t three[] = {16, 1024, 1 << 20}, dist[] = {16, 1024, 1 << 17}, one[] = {1024};
+  switch (c) {
+    case Case::kCrossEntropyDist: return dist;  // every component cancels: the slowest path
+    case Case::kLogSigmoid:
+    case Case::kBce: return one;
+    default: return three;
+  }
+}
+
+const char* label(Case c) {
+  switch (c) {
+    case Case::kSoftmax: return "softmax";
+    case Case::kLogSoftmax: return "log_softmax";
+    case Case::kLogsumexp: return "logsumexp";
+    case Case::kCrossEntropy: return "cross_entropy+grad";
+    case Case::kCrossEntropyDist: return "cross_entropy_dist+grad, t = RN(softmax(x))";
+    case Case::kSigmoid: return "sigmoid";
+    case Case::kLogSigmoid: return "log_sigmoid";
+    case Case::kBce: return "bce_with_logits+grad";
+  }
+  return "?";
+}
+
+std::string name(Case c, const char* subject, std::size_t n) {
+  const char* key[] = {"softmax", "log_softmax", "logsumexp", "cross_entropy", "cross_entropy_dist", "sigmoid",
+                       "log_sigmoid", "bce_with_logits"};
+  return std::string(key[static_cast<int>(c)]) + "/" + subject + "/" + std::to_string(n);
+}
+
+// Logits uniform on [-50, 50] (on [-5, 5] for the matched distribution, whose targets t = RN(softmax(x))
+// make every gradient component cancel by ~53 bits); sigmoids on [-40, 40]; BCE targets uniform on [0, 1].
+Data data(Case c, std::size_t n) {
+  Data d;
+  const bool scalar = c == Case::kSigmoid || c == Case::kLogSigmoid || c == Case::kBce;
+  d.x = inputs(n, scalar ? -40 : c == Case::kCrossEntropyDist ? -5 : -50, scalar ? 40 : c == Case::kCrossEntropyDist ? 5 : 50, 42);
+  d.k = n / 3;
+  if (c == Case::kCrossEntropyDist) {
+    d.t.resize(n);
+    softcheck::softmax(d.x, d.t);
+  } else if (c == Case::kBce) {
+    d.t = inputs(n, 0, 1, 43);
+  }
+  return d;
+}
+
+#ifndef SOFTCHECK_BENCH_TORCH
+void register_torch() {}
+#endif
+
+}  // namespace softcheck::bench
+
+int main(int argc, char** argv) {
+  using namespace softcheck::bench;
+  register_ours<Accurate>("accurate");
+  register_ours<Standard>("standard");
+  register_ours<Naive>("naive");
+  register_torch();  // no-op without libtorch
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  RatioReporter reporter;
+  benchmark::RunSpecifiedBenchmarks(&reporter);
+  benchmark::Shutdown();
+  return 0;
+}
