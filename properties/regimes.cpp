@@ -21,13 +21,17 @@ using Vec = std::vector<double>;
 constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-constexpr std::array<Regime, 8> kVector{{
+constexpr std::array<Regime, 9> kVector{{
     {"unit", "entries in [-1, 1], n 1..16", false},
     {"wide", "entries in [-50, 50], n 1..16", false},
     {"extreme", "±1000, ±1e308, exp thresholds, mixed signs, n 1..16", false},
     {"dominant", "one entry 20..800 above all others, n 2..16", false},
     {"ties", "several maxima within a few ULPs of each other, n 2..16", false},
     {"tail", "probabilities down to the subnormal range (differences to the max of 700..745), n 2..16",
+     false},
+    {"cancel",
+     "logsumexp within a few ULPs of 0 while no entry is: all entries < 0, Σ e^x_i = 1 to ~2^-60 (m + log Σ "
+     "e^(x_i - m) cancels), n 2..16",
      false},
     {"long", "n from 10^3 to 10^6, log-uniform (summation error grows with n)", false},
     {"special", "±inf, NaN, -inf masks, ±0, subnormals, n 1..8", false},
@@ -177,6 +181,32 @@ rc::Gen<Vec> tail_gen() {
   });
 }
 
+// The cancellation locus of logsumexp: its result m + log Σ e^(x_i - m) is near 0 only for m < 0 with
+// log Σ e^(x_i - m) ≈ -m, where the max-shift formula keeps ~|m| 2^-53 of absolute error in a result of
+// ~2^-53 |m|: no correct digit. Built as x_1.. with Σ e^x_j = c < 1 (c split by random weights), then the
+// max m = log(-expm1(L)) = log(1 - c) from L = log c, the oracle's correctly rounded logsumexp of x_1..
+// (portable: no long double): m is within a few 2^-53 (|m| + e^-m c 2^-49) of its exact value, so the
+// result is a few ULPs of m (a chosen 0..2 ULPs of m further off); e^m in [e^-25, 1 - 2^-20].
+rc::Gen<Vec> cancel_gen() {
+  return pattern([](rc::Random& r, int size) {
+    const std::size_t n = small_n(r, size, 2, 16);
+    const double m_aim = chance(r, 0.5) ? -std::ldexp(1 + unit_interval(r), -1 - static_cast<int>(below(r, 19)))
+                                        : -uniform(r, 1, 25);
+    const double log_c = std::log(-std::expm1(m_aim));  // c: what the other entries' exponentials sum to
+    Vec w(n - 1);
+    double wsum = 0;
+    for (double& v : w) wsum += v = chance(r, 0.2) ? 1.0 : 0.05 + unit_interval(r);  // some equal entries
+    Vec v(n);
+    for (std::size_t j = 1; j < n; ++j) v[j] = log_c + std::log(w[j - 1] / wsum);
+    const double L = oracle::logsumexp(std::span<const double>(v).subspan(1)).rounded;  // log c, exactly rounded
+    double m = std::log(-std::expm1(L));
+    for (auto k = below(r, 3); k > 0; --k) m = std::nextafter(m, chance(r, 0.5) ? kInf : -kInf);
+    v[0] = m;
+    for (std::size_t i = n; i > 1; --i) std::swap(v[i - 1], v[below(r, i)]);
+    return v;
+  });
+}
+
 // n log-uniform in [10^3, 10^(3 + 3·size/100)].
 std::size_t long_n(rc::Random& r, int size) {
   const double top = 3.0 * std::clamp(size, 0, rc::kNominalSize) / rc::kNominalSize;
@@ -303,10 +333,11 @@ rc::Gen<std::vector<double>> vector(std::string_view regime) {
   if (regime == "dominant") return dominant_gen();
   if (regime == "ties") return ties_gen();
   if (regime == "tail") return tail_gen();
+  if (regime == "cancel") return cancel_gen();
   if (regime == "long") return long_gen();
   if (regime == "special") return special_gen();
   throw std::invalid_argument("unknown vector regime '" + std::string(regime) +
-                              "' (unit, wide, extreme, dominant, ties, tail, long, special)");
+                              "' (unit, wide, extreme, dominant, ties, tail, cancel, long, special)");
 }
 
 rc::Gen<double> scalar(std::string_view regime) {

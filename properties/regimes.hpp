@@ -18,7 +18,7 @@ struct Regime {
   bool scalar;                   // a scalar regime (sigmoid, log_sigmoid, bce) or a vector one
 };
 
-// Vector regimes: unit, wide, extreme, dominant, ties, tail, long, special.
+// Vector regimes: unit, wide, extreme, dominant, ties, tail, cancel, long, special.
 std::span<const Regime> vector_regimes();
 // Scalar regimes: uniform ([-750, 40]), loguniform (all finite magnitudes), thresholds (around where e^x
 // overflows/underflows, where σ rounds to 1, where σ becomes subnormal), special.

@@ -73,9 +73,12 @@ struct SweepArgs {
 };
 
 void add_sweep_options(CLI::App* app, SweepArgs& a) {
+  const std::size_t scalar = softcheck::regimes::scalar_regimes().size(),
+                    vector = softcheck::regimes::vector_regimes().size() - 1;  // `long` has its own count
   app->add_option("-n,--samples", a.samples,
-                  "Samples per function, spread evenly over its regimes but `long` (4 scalar: 25000 each; 7 vector: "
-                  "14286 each)")
+                  "Samples per function, spread evenly over its regimes but `long` (" + std::to_string(scalar) +
+                      " scalar: " + std::to_string((100000 + scalar - 1) / scalar) + " each; " + std::to_string(vector) +
+                      " vector: " + std::to_string((100000 + vector - 1) / vector) + " each, at the default)")
       ->check(kCount)
       ->capture_default_str();
   app->add_option("--long-samples", a.long_samples, "Samples of the `long` regime (n up to 10^6: expensive)")

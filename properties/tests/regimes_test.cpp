@@ -11,6 +11,7 @@
 #include <limits>
 #include <vector>
 
+#include "oracle/oracle.hpp"
 #include "properties/doubles.hpp"
 #include "properties/property.hpp"
 #include "properties/regimes.hpp"
@@ -38,7 +39,7 @@ double top2_gap(Vec v) {
 }
 
 TEST(Regimes, NamesAndLookup) {
-  EXPECT_EQ(rg::vector_regimes().size(), 8u);
+  EXPECT_EQ(rg::vector_regimes().size(), 9u);
   EXPECT_EQ(rg::scalar_regimes().size(), 4u);
   for (const auto& r : rg::vector_regimes()) {
     EXPECT_FALSE(r.scalar);
@@ -95,6 +96,53 @@ TEST(Regimes, TailReachesTheSubnormalRange) {
     const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
     ASSERT_GE(*hi - *lo, 700.0);
   }
+}
+
+// The landing test of `cancel`: the exact logsumexp (the oracle's) is near 0 while the entries are not,
+// |logsumexp| <= 2^-40 max|x_i| in most draws, so that the max-shift formula's ~2^-53 max|x_i| absolute
+// error is most of the result.
+TEST(Regimes, CancelPutsLogsumexpNearZero) {
+  int landed = 0, draws_ = 0;
+  double deepest = 0;
+  for (const Vec& v : draws(rg::vector("cancel"))) {
+    ASSERT_GE(v.size(), 2u);
+    ASSERT_LE(v.size(), 16u);
+    double big = 0;
+    for (double x : v) {
+      ASSERT_TRUE(std::isfinite(x) && x < 0);
+      big = std::max(big, std::fabs(x));
+    }
+    const double lse = softcheck::oracle::logsumexp(v).rounded;
+    landed += std::fabs(lse) <= std::ldexp(big, -40);
+    deepest = std::max(deepest, std::log2(big / std::max(std::fabs(lse), DBL_MIN)));
+    ++draws_;
+  }
+  EXPECT_GT(landed, draws_ * 9 / 10) << landed << " of " << draws_;
+  EXPECT_GT(deepest, 50.0);  // some draws cancel by a whole double's worth of bits
+}
+
+// The landing tests of the gradients' cancellations: the targets put T p_i - t_i (distribution) and
+// σ(x) - t (BCE) near 0 relative to their terms in a good share of draws, as the locus table says.
+TEST(Regimes, TargetsReachTheGradientCancellations) {
+  int dist = 0, bce = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    const Vec x = rg::draw(rg::vector("wide"), kSeed, static_cast<std::uint64_t>(i));
+    const Vec t = rg::draw(rg::distribution(x), kSeed, static_cast<std::uint64_t>(i));
+    const std::vector<softcheck::oracle::Ref> p = softcheck::oracle::softmax(x);
+    double T = 0;
+    for (double v : t) T += v;
+    bool cancels = false;
+    for (std::size_t j = 0; j < x.size(); ++j) {
+      const double tp = T * p[j].rounded;
+      cancels = cancels || (t[j] > 0 && std::fabs(tp - t[j]) <= std::ldexp(t[j], -40));
+    }
+    dist += cancels;
+    const double b = rg::draw(rg::bce_target(x[0]), kSeed, static_cast<std::uint64_t>(i));
+    const double s = softcheck::oracle::sigmoid(x[0]).rounded;
+    bce += b > 0 && std::fabs(s - b) <= std::ldexp(b, -40);
+  }
+  EXPECT_GT(dist, kDraws / 5) << dist << " of " << kDraws;
+  EXPECT_GT(bce, kDraws / 10) << bce << " of " << kDraws;
 }
 
 TEST(Regimes, LongSpansTenToTheThreeToSix) {

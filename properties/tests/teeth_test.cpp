@@ -52,6 +52,8 @@ const std::vector<Known>& known_failures() {
       {"standard", "agreement.cross_entropy_grad.dominant", 2, "gradient (target class) | digits lost",
        "exp(log_softmax_k) - 1 cancels"},
       {"standard", "gradsum.cross_entropy", 2, "", "the target-class gradient does not balance the others"},
+      // standard: m + log(S) near 0 (the cancel regime) keeps ~2^-53 |m| of error in a ~2^-53 |m| result
+      {"standard", "agreement.logsumexp.cancel", 2, "logsumexp(x) | digits lost", "m + log(S) cancels"},
   };
   return k;
 }
@@ -117,6 +119,24 @@ void log_softmax_minus_lse(const double* x, std::size_t n, double* y) {  // x_i 
   const double l = softcheck::bundled_kernels("accurate").logsumexp(x, n);
   for (std::size_t i = 0; i < n; ++i) y[i] = x[i] - l;
 }
+// m + log1p(s) with log1p(s) = -log_softmax(x)_argmax correctly rounded, then one more rounding: about
+// 1 ULP where the result is not much smaller than its terms, no correct digit where m ≈ -log1p(s).
+double logsumexp_cancelling(const double* x, std::size_t n) {
+  if (n == 0) return -HUGE_VAL;
+  std::vector<double> ls(n);
+  softcheck::bundled_kernels("accurate").log_softmax(x, n, ls.data());
+  const std::size_t a = static_cast<std::size_t>(std::max_element(x, x + n) - x);
+  if (!std::isfinite(x[a])) return softcheck::bundled_kernels("accurate").logsumexp(x, n);
+  return x[a] - ls[a];
+}
+// The accurate logsumexp, but a result below 2^-40 |m| (m the max) is taken for cancellation noise and
+// flushed to 0: correct everywhere except in the `cancel` regime's locus (the kernel, which
+// passed the whole suite before that regime).
+double logsumexp_flushes_cancelled(const double* x, std::size_t n) {
+  const double r = softcheck::bundled_kernels("accurate").logsumexp(x, n);
+  const double m = n ? *std::max_element(x, x + n) : 0.0;
+  return std::isfinite(m) && std::fabs(r) < std::ldexp(std::fabs(m), -40) ? 0.0 : r;
+}
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -161,6 +181,10 @@ std::vector<Mutant> mutants() {
        with("log_sigmoid_jitter", [](auto& k) { k.log_sigmoid = log_sigmoid_jitter; }), 2},
       {"log_softmax_minus_lse", "consistency.log_softmax", "x - logsumexp(x) drifts from log(softmax)",
        with("log_softmax_minus_lse", [](auto& k) { k.log_softmax = log_softmax_minus_lse; }), 2},
+      {"logsumexp_cancelling", "agreement.logsumexp.cancel", "m + RN(log1p(s)): cancels where the result is near 0",
+       with("logsumexp_cancelling", [](auto& k) { k.logsumexp = logsumexp_cancelling; }), 16},
+      {"logsumexp_flushes_cancelled", "agreement.logsumexp.cancel", "a result below 2^-40 |max x_i| flushed to 0",
+       with("logsumexp_flushes_cancelled", [](auto& k) { k.logsumexp = logsumexp_flushes_cancelled; }), 16},
       {"sigmoid_as_ratio", "special.sigmoid", "e^x / (1 + e^x) is NaN at +inf",
        with("sigmoid_as_ratio", [](auto& k) { k.sigmoid = sigmoid_as_ratio; }), 0},
       {"log_sigmoid_as_x_minus_softplus", "special.log_sigmoid", "x - log1p(e^x) is NaN at +inf",
@@ -210,6 +234,19 @@ class MutantTest : public testing::Test {
  private:
   Mutant m_;
 };
+
+// The locus the `cancel` regime adds: logsumexp_flushes_cancelled passes every other property of the
+// suite (as it did before that regime), so only `cancel` shows its failure.
+TEST(Cancel, OnlyTheCancelRegimeReachesTheFlushedLogsumexp) {
+  softcheck::Kernels k = softcheck::bundled_kernels("accurate");
+  k.name = "mutant-logsumexp_flushes_cancelled";
+  k.logsumexp = logsumexp_flushes_cancelled;
+  for (const sp::PropertyInfo& p : sp::catalog()) {
+    if (p.id.find("logsumexp") == std::string::npos || p.id == "agreement.logsumexp.cancel") continue;
+    const sp::PropertyOutcome r = sp::run_property(k, p.id, sp::options_from_environment());
+    EXPECT_TRUE(r.passed) << p.id << " also reaches it: " << r.counterexample;
+  }
+}
 
 }  // namespace
 
