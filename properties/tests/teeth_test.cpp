@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
@@ -137,6 +138,110 @@ double logsumexp_flushes_cancelled(const double* x, std::size_t n) {
   const double m = n ? *std::max_element(x, x + n) : 0.0;
   return std::isfinite(m) && std::fabs(r) < std::ldexp(std::fabs(m), -40) ? 0.0 : r;
 }
+// --- Mutants of the mutation score: the bugs kernel authors actually ship ---------------------------
+
+const softcheck::Kernels& acc() { return softcheck::bundled_kernels("accurate"); }
+double accurate_sigmoid(double x) {
+  double y;
+  acc().sigmoid(&x, 1, &y);
+  return y;
+}
+
+void softmax_no_max_shift(const double* x, std::size_t n, double* y) {  // e^1000 = inf
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += std::exp(x[i]);
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / s;
+}
+void softmax_float_sum(const double* x, std::size_t n, double* y) {  // the sum accumulated in binary32
+  const double m = n ? *std::max_element(x, x + n) : 0.0;
+  float s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += static_cast<float>(std::exp(x[i] - m));
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i] - m) / static_cast<double>(s);
+}
+void softmax_skips_last(const double* x, std::size_t n, double* y) {  // off by one: the sum misses x[n-1]
+  const double m = n ? *std::max_element(x, x + n) : 0.0;
+  double s = 0;
+  for (std::size_t i = 0; i + 1 < n; ++i) s += std::exp(x[i] - m);
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i] - m) / s;
+}
+void sigmoid_flush_to_zero(const double* x, std::size_t n, double* y) {  // an FTZ build: no subnormal σ
+  acc().sigmoid(x, n, y);
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::fabs(y[i]) < DBL_MIN) y[i] = 0;
+}
+void sigmoid_zero_below_709(const double* x, std::size_t n, double* y) {  // "e^x underflows there anyway"
+  acc().sigmoid(x, n, y);
+  for (std::size_t i = 0; i < n; ++i)
+    if (x[i] < -709.78) y[i] = 0;
+}
+void sigmoid_via_tanh(const double* x, std::size_t n, double* y) {  // (1 + tanh(x/2))/2 cancels for x < 0
+  for (std::size_t i = 0; i < n; ++i) y[i] = 0.5 * (1 + std::tanh(0.5 * x[i]));
+}
+void sigmoid_bad_window(const double* x, std::size_t n, double* y) {  // 4 ULPs off in a 2^16-ULP window
+  acc().sigmoid(x, n, y);                                              // where σ becomes subnormal
+  const double edge = std::log(DBL_MIN);                               // σ(x) ≈ e^x = DBL_MIN
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::fabs(x[i] - edge) < 0x1p16 * 0x1p-43 && y[i] != 0)
+      for (int k = 0; k < 4; ++k) y[i] = std::nextafter(y[i], 1.0);
+}
+void log_sigmoid_unguarded(const double* x, std::size_t n, double* y) {  // -log1p(e^-x): -inf below -709
+  for (std::size_t i = 0; i < n; ++i) y[i] = -std::log1p(std::exp(-x[i]));
+}
+double logsumexp_no_max_shift(const double* x, std::size_t n) {  // log Σ e^x: inf at 1000
+  double s = 0;
+  for (std::size_t i = 0; i < n; ++i) s += std::exp(x[i]);
+  return std::log(s);
+}
+double logsumexp_skips_last(const double* x, std::size_t n) {  // off by one
+  return acc().logsumexp(x, n > 1 ? n - 1 : n);
+}
+void log_softmax_as_log_of_softmax(const double* x, std::size_t n, double* y) {  // log(1 - tiny) = 0
+  acc().softmax(x, n, y);
+  for (std::size_t i = 0; i < n; ++i) y[i] = std::log(y[i]);
+}
+double ce_loss_as_minus_log_p(const double* x, std::size_t n, std::size_t k, double* g) {  // -log(RN(p_k))
+  const double loss = acc().cross_entropy(x, n, k, g);
+  std::vector<double> p(n);
+  acc().softmax(x, n, p.data());
+  return k < n ? -std::log(p[k]) : loss;
+}
+double ce_grad_p_minus_onehot(const double* x, std::size_t n, std::size_t k, double* g) {  // RN(p_k) - 1
+  const double loss = acc().cross_entropy(x, n, k, nullptr);
+  if (g) {
+    acc().softmax(x, n, g);
+    if (k < n) g[k] -= 1;
+  }
+  return loss;
+}
+double ce_loss_averaged(const double* x, std::size_t n, std::size_t k, double* g) {  // "mean" over classes
+  return acc().cross_entropy(x, n, k, g) / static_cast<double>(n ? n : 1);
+}
+double ce_dist_grad_rounded_p(const double* x, const double* t, std::size_t n, double* g) {  // T RN(p_i) - t_i
+  const double loss = acc().cross_entropy_dist(x, t, n, nullptr);
+  if (g) {
+    double T = 0;
+    for (std::size_t i = 0; i < n; ++i) T += t[i];
+    acc().softmax(x, n, g);
+    for (std::size_t i = 0; i < n; ++i) g[i] = T * g[i] - t[i];
+  }
+  return loss;
+}
+double bce_textbook(double x, double t, double* g) {  // -t log σ - (1-t) log(1 - σ): log 0 beyond ±37
+  const double s = accurate_sigmoid(x);
+  if (g) *g = s - t;
+  return -t * std::log(s) - (1 - t) * std::log(1 - s);
+}
+double bce_targets_swapped(double x, double t, double* g) {  // the loss of 1 - t
+  double unused;
+  acc().bce_with_logits(x, t, g);
+  return acc().bce_with_logits(x, 1 - t, &unused);
+}
+double bce_grad_rounded_sigma(double x, double t, double* g) {  // RN(σ(x)) - t cancels when t ≈ σ(x)
+  const double loss = acc().bce_with_logits(x, t, nullptr);
+  if (g) *g = accurate_sigmoid(x) - t;
+  return loss;
+}
+
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -185,6 +290,43 @@ std::vector<Mutant> mutants() {
        with("logsumexp_cancelling", [](auto& k) { k.logsumexp = logsumexp_cancelling; }), 16},
       {"logsumexp_flushes_cancelled", "agreement.logsumexp.cancel", "a result below 2^-40 |max x_i| flushed to 0",
        with("logsumexp_flushes_cancelled", [](auto& k) { k.logsumexp = logsumexp_flushes_cancelled; }), 16},
+      // The mutation score's mutants (MutationScore below runs the whole suite on every mutant).
+      {"softmax_no_max_shift", "finite.softmax", "e^x / Σ e^x: inf/inf at 1000",
+       with("softmax_no_max_shift", [](auto& k) { k.softmax = softmax_no_max_shift; }), 2},
+      {"softmax_float_sum", "agreement.softmax.unit", "Σ accumulated in binary32",
+       with("softmax_float_sum", [](auto& k) { k.softmax = softmax_float_sum; }), 16},
+      {"softmax_skips_last", "sum.softmax.unit", "the sum over n - 1 terms",
+       with("softmax_skips_last", [](auto& k) { k.softmax = softmax_skips_last; }), 2},
+      {"sigmoid_flush_to_zero", "agreement.sigmoid.thresholds", "subnormal σ flushed to 0 (an FTZ build)",
+       with("sigmoid_flush_to_zero", [](auto& k) { k.sigmoid = sigmoid_flush_to_zero; }), 1},
+      {"sigmoid_zero_below_709", "agreement.sigmoid.thresholds", "σ = 0 below x = -709.78",
+       with("sigmoid_zero_below_709", [](auto& k) { k.sigmoid = sigmoid_zero_below_709; }), 1},
+      {"sigmoid_via_tanh", "agreement.sigmoid.uniform", "(1 + tanh(x/2))/2 cancels for x < 0",
+       with("sigmoid_via_tanh", [](auto& k) { k.sigmoid = sigmoid_via_tanh; }), 1},
+      {"sigmoid_bad_window", "agreement.sigmoid.thresholds", "4 ULPs off in a window of 2^16 ULPs",
+       with("sigmoid_bad_window", [](auto& k) { k.sigmoid = sigmoid_bad_window; }), 1},
+      {"log_sigmoid_unguarded", "agreement.log_sigmoid.uniform", "-log1p(e^-x): -inf below x = -709",
+       with("log_sigmoid_unguarded", [](auto& k) { k.log_sigmoid = log_sigmoid_unguarded; }), 1},
+      {"logsumexp_no_max_shift", "finite.logsumexp", "log Σ e^x: inf at 1000",
+       with("logsumexp_no_max_shift", [](auto& k) { k.logsumexp = logsumexp_no_max_shift; }), 2},
+      {"logsumexp_skips_last", "agreement.logsumexp.unit", "the sum over n - 1 terms",
+       with("logsumexp_skips_last", [](auto& k) { k.logsumexp = logsumexp_skips_last; }), 2},
+      {"log_softmax_as_log_of_softmax", "agreement.log_softmax.dominant", "log(RN(softmax)): log(1 - tiny) = 0",
+       with("log_softmax_as_log_of_softmax", [](auto& k) { k.log_softmax = log_softmax_as_log_of_softmax; }), 2},
+      {"ce_loss_as_minus_log_p", "agreement.cross_entropy.dominant", "-log(RN(p_k))",
+       with("ce_loss_as_minus_log_p", [](auto& k) { k.cross_entropy = ce_loss_as_minus_log_p; }), 2},
+      {"ce_grad_p_minus_onehot", "agreement.cross_entropy_grad.dominant", "RN(p_k) - 1: no digit left",
+       with("ce_grad_p_minus_onehot", [](auto& k) { k.cross_entropy = ce_grad_p_minus_onehot; }), 2},
+      {"ce_loss_averaged", "agreement.cross_entropy.unit", "the loss divided by n",
+       with("ce_loss_averaged", [](auto& k) { k.cross_entropy = ce_loss_averaged; }), 2},
+      {"ce_dist_grad_rounded_p", "agreement.cross_entropy_dist_grad.unit", "T RN(p_i) - t_i cancels",
+       with("ce_dist_grad_rounded_p", [](auto& k) { k.cross_entropy_dist = ce_dist_grad_rounded_p; }), 2},
+      {"bce_textbook", "finite.bce_with_logits", "-t log σ - (1-t) log(1-σ): log 0",
+       with("bce_textbook", [](auto& k) { k.bce_with_logits = bce_textbook; }), 2},
+      {"bce_targets_swapped", "agreement.bce_with_logits.uniform", "the loss of 1 - t",
+       with("bce_targets_swapped", [](auto& k) { k.bce_with_logits = bce_targets_swapped; }), 2},
+      {"bce_grad_rounded_sigma", "agreement.bce_with_logits_grad.uniform", "RN(σ(x)) - t cancels",
+       with("bce_grad_rounded_sigma", [](auto& k) { k.bce_with_logits = bce_grad_rounded_sigma; }), 2},
       {"sigmoid_as_ratio", "special.sigmoid", "e^x / (1 + e^x) is NaN at +inf",
        with("sigmoid_as_ratio", [](auto& k) { k.sigmoid = sigmoid_as_ratio; }), 0},
       {"log_sigmoid_as_x_minus_softplus", "special.log_sigmoid", "x - log1p(e^x) is NaN at +inf",
@@ -246,6 +388,40 @@ TEST(Cancel, OnlyTheCancelRegimeReachesTheFlushedLogsumexp) {
     const sp::PropertyOutcome r = sp::run_property(k, p.id, sp::options_from_environment());
     EXPECT_TRUE(r.passed) << p.id << " also reaches it: " << r.counterexample;
   }
+}
+
+// The mutation score: every mutant against the whole suite as `softcheck check` runs it (the properties
+// that call a mutated entry, in catalog order, up to the first failure). A mutant no property fails
+// survives; every one must be killed.
+TEST(MutationScore, EveryMutantIsKilled) {
+  const softcheck::Kernels& base = softcheck::bundled_kernels("accurate");
+  std::size_t killed = 0;
+  std::vector<std::string> survivors;
+  const std::vector<Mutant> all = mutants();
+  for (const Mutant& m : all) {
+    std::vector<std::string> changed;  // the entries whose pointer differs from accurate's
+#define SOFTCHECK_KERNEL(entry, ret, params, args, call) \
+  if (m.kernels.entry != base.entry) changed.emplace_back(#entry);
+#include "impl/kernel_entries.def"
+#undef SOFTCHECK_KERNEL
+    ASSERT_FALSE(changed.empty()) << m.name;
+    std::string by;
+    for (const sp::PropertyInfo& p : sp::catalog()) {
+      if (std::none_of(p.needs.begin(), p.needs.end(), [&](const std::string& e) {
+            return std::find(changed.begin(), changed.end(), e) != changed.end();
+          }))
+        continue;
+      if (!sp::run_property(m.kernels, p.id, sp::options_from_environment()).passed) {
+        by = p.id;
+        break;
+      }
+    }
+    std::cout << "mutant " << m.name << ": " << (by.empty() ? "SURVIVED" : "killed by " + by) << "\n";
+    if (by.empty()) survivors.push_back(m.name);
+    else ++killed;
+  }
+  std::cout << "mutants killed: " << killed << "/" << all.size() << "\n";
+  EXPECT_TRUE(survivors.empty()) << survivors.size() << " mutant(s) survived the whole suite, e.g. " << survivors[0];
 }
 
 }  // namespace
