@@ -20,11 +20,14 @@ struct CheckOptions {
   bool isolate = true;             // each property in a child process (reports/isolate.hpp)
   double timeout_s = 600;          // a property making no progress this long is a hang (0: no limit)
   bool verbose = false;            // also list every property that was not provided, one a line
+  unsigned jobs = 1;               // properties running at once, each in its child (with isolation)
+  bool fail_fast = false;          // after the first failure start no further property
   std::function<void(const std::string&)> on_start;  // called with a property's id before it runs (progress)
 };
 
 struct CheckSummary {
   std::vector<std::string> passed, failed, not_provided, not_run;  // property ids, in catalog order
+  std::vector<std::string> not_started;  // left when --fail-fast stopped the run
   std::vector<std::string> missing_entries;  // the Kernels entries some selected property needed
   double seconds = 0;
   // 0: every property that ran passed (and at least one ran); 1: a property failed, or none could be

@@ -217,41 +217,56 @@ Failure Sandbox::reap(bool timed_out) {
 }
 
 std::optional<Failure> Sandbox::call() {
+  begin();
+  for (;;) {
+    // Wake at least every 100 ms: the child's death is also noticed through waitpid (another child forked
+    // meanwhile may hold a copy of its socket, so the end of stream may never come).
+    if (auto r = poll(100)) return *r;
+  }
+}
+
+void Sandbox::begin() {
+  settled_.reset();
   record_->begun.store(0, std::memory_order_relaxed);
   record_->ended.store(0, std::memory_order_relaxed);
   record_->progress_ns.store(now_ns(), std::memory_order_release);
   if (!options_.isolate) {
     Calls calls(*record_);
     serve_(memory(), calls);
-    return std::nullopt;
+    settled_.emplace(std::nullopt);
+    return;
   }
   if (pid_ == 0) start();
-  if (!send_byte(fd_)) return reap(false);  // it died between calls
+  if (!send_byte(fd_)) settled_.emplace(reap(false));  // it died between calls
+}
+
+std::optional<std::optional<Failure>> Sandbox::poll(int wait_ms) {
+  if (settled_) {
+    auto r = std::move(settled_);
+    settled_.reset();
+    return r;
+  }
   const std::int64_t limit_ns =
       options_.timeout_s > 0 ? static_cast<std::int64_t>(options_.timeout_s * 1e9) : std::int64_t{0};
-  for (;;) {
-    // Wake at least every 100 ms: the child's death is also noticed through waitpid (another child forked
-    // meanwhile may hold a copy of its socket, so the end of stream may never come).
-    int wait_ms = 100;
-    if (limit_ns) {
-      const std::int64_t left = record_->progress_ns.load(std::memory_order_acquire) + limit_ns - now_ns();
-      if (left <= 0) return reap(true);
-      wait_ms = static_cast<int>(std::min<std::int64_t>(wait_ms, left / 1000000 + 1));
-    }
-    struct pollfd p = {fd_, POLLIN, 0};
-    const int r = ::poll(&p, 1, wait_ms);
-    if (r < 0 && errno != EINTR) throw_errno("isolate: poll");
-    if (r > 0) {
-      if (p.revents & POLLIN) {
-        const int got = recv_byte(fd_);
-        if (got == 1) return std::nullopt;
-        return reap(false);  // end of stream or error: it died
-      }
-      if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) return reap(false);
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) return ended_with(status, false);
+  if (limit_ns) {
+    const std::int64_t left = record_->progress_ns.load(std::memory_order_acquire) + limit_ns - now_ns();
+    if (left <= 0) return std::optional<Failure>(reap(true));
+    wait_ms = static_cast<int>(std::min<std::int64_t>(wait_ms, left / 1000000 + 1));
   }
+  struct pollfd p = {fd_, POLLIN, 0};
+  const int r = ::poll(&p, 1, wait_ms);
+  if (r < 0 && errno != EINTR) throw_errno("isolate: poll");
+  if (r > 0) {
+    if (p.revents & POLLIN) {
+      const int got = recv_byte(fd_);
+      if (got == 1) return std::optional<Failure>();
+      return std::optional<Failure>(reap(false));  // end of stream or error: it died
+    }
+    if (p.revents & (POLLHUP | POLLERR | POLLNVAL)) return std::optional<Failure>(reap(false));
+  }
+  int status = 0;
+  if (::waitpid(pid_, &status, WNOHANG) == pid_) return std::optional<Failure>(ended_with(status, false));
+  return std::nullopt;
 }
 
 std::optional<Failure> run_isolated(const std::function<void(Calls&)>& job, Options options) {

@@ -119,6 +119,11 @@ class Sandbox {
   // nullopt: serve returned. Otherwise how the child ended; it is gone, the next call() starts a new one.
   // Throws std::system_error when no child can be started (fork, socketpair or mmap failing).
   std::optional<Failure> call();
+  // call() in two steps, so that one thread can run several sandboxes at once (check -j): begin() starts
+  // the call, poll() waits for it at most wait_ms and returns nothing while it runs, else what call()
+  // returns. No threads are involved, so nothing forks while another thread holds a lock.
+  void begin();
+  std::optional<std::optional<Failure>> poll(int wait_ms);
 
   const CallRecord& record() const { return *record_; }
   pid_t pid() const { return pid_; }  // 0: no child running
@@ -136,6 +141,7 @@ class Sandbox {
   CallRecord* record_ = nullptr;
   pid_t pid_ = 0;
   int fd_ = -1;  // the parent's end of the socket pair to the child
+  std::optional<std::optional<Failure>> settled_;  // begin()'s outcome when it needed no waiting
 };
 
 // A one-off job in a fresh child (no shared memory beyond the CallRecord): nullopt when job returned.

@@ -15,6 +15,7 @@
 #include <iostream>
 #include <set>
 
+#include <thread>
 #include "properties/regimes.hpp"
 #include "reports/common.hpp"
 #include "reports/failures.hpp"
@@ -325,8 +326,9 @@ struct CheckArgs {
   std::string impl, property, exclude;
   std::uint64_t seed = 0;
   double scale = 1, budget = 1;
-  bool no_shrink = false, verbose = false, list = false, no_isolation = false;
+  bool no_shrink = false, verbose = false, list = false, no_isolation = false, fail_fast = false;
   double timeout = 600;
+  unsigned jobs = 0;
   CLI::Option *seed_opt = nullptr, *scale_opt = nullptr, *budget_opt = nullptr;
 };
 
@@ -346,6 +348,9 @@ void add_check_options(CLI::App* app, CheckArgs& a) {
                   "Seconds a property may run before it counts as hung (killed, failed, the run goes on); 0: no limit")
       ->check(kSeconds)
       ->capture_default_str();
+  app->add_option("-j,--jobs", a.jobs, "Properties running at once, each in its own process (0: every core)")
+      ->capture_default_str();
+  app->add_flag("--fail-fast", a.fail_fast, "Stop at the first failing property (those running finish; the rest are not run)");
   app->add_flag("-v,--verbose", a.verbose, "Also list each property that was not provided");
   app->add_flag("--list", a.list, "List the selected properties and the kernel entries they need; run nothing");
 }
@@ -374,12 +379,15 @@ int cmd_check(const CheckArgs& a, const char* argv0) {
   o.verbose = a.verbose;
   o.isolate = !a.no_isolation;
   o.timeout_s = a.timeout;
+  o.jobs = a.jobs ? a.jobs : std::max(1u, std::thread::hardware_concurrency());
+  if (!o.isolate) o.jobs = 1;  // in-process: one at a time
+  o.fail_fast = a.fail_fast;
   const softcheck::Kernels k = resolve_implementation(a.impl);
   if (a.list) {
     std::fputs(sr::format_property_list(k, o).c_str(), stdout);
     return 0;
   }
-  if (::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO))  // the PASS/FAIL line that follows overwrites it
+  if (o.jobs == 1 && ::isatty(STDOUT_FILENO) && ::isatty(STDERR_FILENO))  // the PASS/FAIL line overwrites it
     o.on_start = [](const std::string& id) { std::fprintf(stderr, "running %s ...\r", id.c_str()); };
   o.replay_command = fmt::format("{} check --impl {}", sr::shell_word(argv0), sr::shell_word(a.impl));
   if (a.budget_opt->count()) o.replay_command += fmt::format(" --budget {}", a.budget);

@@ -101,6 +101,21 @@ if(CASE STREQUAL "crash")
   endif()
   expect("check" "FAIL +sum.softmax.unit[^\n]*\n[^\n]*\n[^\n]*crashed: killed by signal 11[^\n]*\(it calls softmax\)" "${out}")
   expect("check" "(PASS|FAIL) +special.log_softmax" "${out}")
+  # The same with properties in parallel (-j 3: the crashing child and its neighbours run at once): the
+  # verdicts in catalog order, whatever order the children end in; and --fail-fast stops after the crash.
+  run_softcheck(check --impl ${CRASHING} --property sum.softmax.unit,special.log_softmax,agreement.log_softmax.unit -j 3)
+  if(NOT rc EQUAL 1)
+    message(FATAL_ERROR "check -j 3 with a crashing plugin: status ${rc}, want 1")
+  endif()
+  expect("check -j 3" "3 at a time\\)\n(PASS|FAIL) +agreement.log_softmax.unit[^\n]*\n(.*\n)*FAIL +sum.softmax.unit[^\n]*\n[^\n]*\n[^\n]*crashed: killed by signal 11[^\n]*\\(it calls softmax\\)\n(.*\n)*(PASS|FAIL) +special.log_softmax" "${out}")
+  run_softcheck(check --impl ${CRASHING} --property sum.softmax.unit,special.log_softmax -j 1 --fail-fast)
+  if(NOT rc EQUAL 1)
+    message(FATAL_ERROR "check --fail-fast with a crashing plugin: status ${rc}, want 1")
+  endif()
+  expect("check --fail-fast" "summary: 0 passed, 1 failed, 0 not provided, 1 not run \\(--fail-fast\\)" "${out}")
+  if(out MATCHES "special.log_softmax")
+    message(FATAL_ERROR "check --fail-fast ran a property after the first failure")
+  endif()
 
 elseif(CASE STREQUAL "hang")
   # sigmoid never returns for 10 < x < 15, log_sigmoid never returns at all: each call is killed after 1 s;
