@@ -25,6 +25,7 @@
 #include "reports/gate.hpp"
 #include "reports/hunt.hpp"
 #include "reports/isolate.hpp"
+#include "reports/shard.hpp"
 #include "reports/json.hpp"
 #include "reports/render.hpp"
 #include "reports/sweep.hpp"
@@ -67,6 +68,7 @@ struct SweepArgs {
   unsigned threads = 0;
   std::vector<std::string> functions, regimes, impls{"accurate", "standard", "naive"}, swaps;
   std::string shard, worst = "default";
+  unsigned shards = 0;
   bool no_progress = false;
   double call_timeout = 60;  // isolation (reports/isolate.hpp): see add_sweep_options
   unsigned max_crashes = 10;
@@ -96,8 +98,11 @@ void add_sweep_options(CLI::App* app, SweepArgs& a) {
       ->delimiter(',')
       ->capture_default_str();
   app->add_option("--shard", a.shard,
-                  "Run shard i of n (\"i/n\", 0-based) of every regime's samples; default: GTEST_SHARD_INDEX/"
-                  "GTEST_TOTAL_SHARDS when set, else the whole run");
+                  "Run shard i of n (\"i/n\", 0-based) of every regime's samples; default: from a batch engine's "
+                  "variables (GTEST_SHARD_INDEX/GTEST_TOTAL_SHARDS; Kubernetes JOB_COMPLETION_INDEX with --shards or "
+                  "SOFTCHECK_SHARDS; Slurm SLURM_ARRAY_TASK_ID/_MIN/_COUNT), else the whole run");
+  app->add_option("--shards", a.shards, "The shard count where the engine gives only the index (Kubernetes)")
+      ->check(kCount32);
   app->add_option("--worst", a.worst,
                   "Folder of worst-case files <function>.wc to replay, or \"none\" (default: " SOFTCHECK_WORST_DIR ")");
   app->add_option("--swap", a.swaps,
@@ -118,11 +123,6 @@ void add_sweep_options(CLI::App* app, SweepArgs& a) {
                 "Run the kernels inside softcheck's process (debugging): a crashing kernel then kills softcheck");
 }
 
-unsigned parse_uint(const std::string& s, const char* what) {
-  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos || s.size() > 9)
-    throw InputError(fmt::format("{}: '{}' is not a non-negative integer", what, s));
-  return static_cast<unsigned>(std::stoul(s));
-}
 
 // The one place that turns an --impl name into Kernels: a bundled name, a plugin name on the plugin
 // search path, or a path to a plugin .so (impl/kernels.hpp, load_kernels).
@@ -229,18 +229,9 @@ sr::SweepOptions sweep_options(const SweepArgs& a) {
     o.implementation_info[idx].origin += ", with swapped entries (--swap)";
     o.implementation_info[idx].swaps.emplace_back(entry, from);
   }
-  if (!a.shard.empty()) {
-    const auto slash = a.shard.find('/');
-    if (slash == std::string::npos) throw InputError(fmt::format("--shard '{}': expected i/n", a.shard));
-    o.shard_index = parse_uint(a.shard.substr(0, slash), "--shard");
-    o.shard_count = parse_uint(a.shard.substr(slash + 1), "--shard");
-  } else if (const char *ti = std::getenv("GTEST_SHARD_INDEX"), *tn = std::getenv("GTEST_TOTAL_SHARDS");
-             ti && tn && *ti && *tn) {
-    o.shard_index = parse_uint(ti, "GTEST_SHARD_INDEX");
-    o.shard_count = parse_uint(tn, "GTEST_TOTAL_SHARDS");
-  }
-  if (o.shard_count == 0 || o.shard_index >= o.shard_count)
-    throw InputError(fmt::format("shard {}/{}: want i/n with 0 ≤ i < n", o.shard_index, o.shard_count));
+  const sr::Shard shard = sr::resolve_shard(a.shard, a.shards, [](const char* name) { return std::getenv(name); });
+  o.shard_index = shard.index;
+  o.shard_count = shard.count;
   if (a.worst == "none") {
     o.worst_dir.reset();
   } else if (a.worst == "default") {
@@ -349,6 +340,7 @@ void add_check_options(CLI::App* app, CheckArgs& a) {
       ->check(kSeconds)
       ->capture_default_str();
   app->add_option("-j,--jobs", a.jobs, "Properties running at once, each in its own process (0: every core)")
+      ->check(kCount32)
       ->capture_default_str();
   app->add_flag("--fail-fast", a.fail_fast, "Stop at the first failing property (those running finish; the rest are not run)");
   app->add_flag("-v,--verbose", a.verbose, "Also list each property that was not provided");
