@@ -14,6 +14,7 @@
 
 #include "reports/common.hpp"
 #include "reports/isolate.hpp"
+#include "reports/junit.hpp"
 #include "reports/functions.hpp"
 
 namespace softcheck::reports {
@@ -153,6 +154,24 @@ std::string format_property_list(const Kernels& k, const CheckOptions& o) {
   return out;
 }
 
+std::string check_junit(const CheckSummary& s, const std::string& impl) {
+  std::vector<JunitCase> cases;
+  for (const CheckSummary::Verdict& v : s.verdicts) {
+    JunitCase j;
+    j.classname = "softcheck.check." + impl + "." + v.id.substr(0, v.id.find('.'));
+    j.name = v.id;
+    j.seconds = v.seconds;
+    j.status = v.status == CheckSummary::Verdict::Status::kPassed   ? JunitCase::Status::kPassed
+               : v.status == CheckSummary::Verdict::Status::kFailed ? JunitCase::Status::kFailed
+                                                                   : JunitCase::Status::kSkipped;
+    j.message = v.message;
+    j.type = v.kind.empty() ? "failure" : v.kind;
+    j.text = v.text;
+    cases.push_back(std::move(j));
+  }
+  return junit_xml("softcheck check " + impl, cases, s.seconds);
+}
+
 std::string shell_word(std::string_view w) {
   if (!w.empty() && w.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-+=,:@%") ==
                         std::string_view::npos)
@@ -190,22 +209,32 @@ CheckSummary run_check(const Kernels& k, const CheckOptions& o, const std::funct
   };
   auto report_one = [&](const sp::PropertyInfo& p, const std::vector<std::string>& lacks, const sp::PropertyOutcome& r,
                         double dt) {
+    using Status = CheckSummary::Verdict::Status;
+    CheckSummary::Verdict v{p.id, Status::kSkipped, dt, "", "", ""};
     if (!lacks.empty()) {
       s.not_provided.push_back(p.id);
       missing_entries.insert(lacks.begin(), lacks.end());
+      v.message = fmt::format("not provided: the implementation lacks {}", fmt::join(lacks, ", "));
       if (o.verbose) print(fmt::format("----  {:<{}}  not provided ({})\n", p.id, width, fmt::join(lacks, ", ")));
     } else if (r.skipped) {  // with a reproduce string: a property it does not name
       s.not_run.push_back(p.id);
+      v.message = r.message;
       if (o.verbose) print(fmt::format("----  {:<{}}  {}\n", p.id, width, r.message));
     } else if (r.passed) {
       s.passed.push_back(p.id);
+      v.status = Status::kPassed;
       print(fmt::format("PASS  {:<{}}  ({} case{}, {:.1f} s)\n", p.id, width, r.cases, r.cases == 1 ? "" : "s", dt));
     } else {
       s.failed.push_back(p.id);
       print(fmt::format("FAIL  {:<{}}  ({:.1f} s)\n", p.id, width, dt));
       const std::string command = o.replay_command.empty() ? "" : o.replay_command + " --property " + p.id;
-      print(indent(sp::describe(r, k.name, command)));
+      v.status = Status::kFailed;
+      v.text = sp::describe(r, k.name, command);
+      v.message = r.message.empty() ? "failed" : r.message.substr(0, r.message.find('\n'));
+      v.kind = r.kind;
+      print(indent(v.text));
     }
+    s.verdicts.push_back(std::move(v));
   };
   std::vector<std::optional<Done>> done(selected.size());
   std::vector<Running> running;
@@ -238,7 +267,10 @@ CheckSummary run_check(const Kernels& k, const CheckOptions& o, const std::funct
       it = running.erase(it);
     }
   }
-  for (std::size_t i = printed; i < selected.size(); ++i) s.not_started.push_back(selected[i]->id);
+  for (std::size_t i = printed; i < selected.size(); ++i) {
+    s.not_started.push_back(selected[i]->id);
+    s.verdicts.push_back({selected[i]->id, CheckSummary::Verdict::Status::kSkipped, 0, "not run (--fail-fast)", "", ""});
+  }
   s.missing_entries.assign(missing_entries.begin(), missing_entries.end());
   s.seconds = seconds_since(t0);
 

@@ -28,6 +28,14 @@ struct CheckOptions {
 struct CheckSummary {
   std::vector<std::string> passed, failed, not_provided, not_run;  // property ids, in catalog order
   std::vector<std::string> not_started;  // left when --fail-fast stopped the run
+  // Every selected property's verdict, in catalog order (for --junit): not run ones as skipped.
+  struct Verdict {
+    std::string id;
+    enum class Status { kPassed, kFailed, kSkipped } status = Status::kPassed;
+    double seconds = 0;
+    std::string message, kind, text;  // text: the whole account of a failure, with its replay line
+  };
+  std::vector<Verdict> verdicts;
   std::vector<std::string> missing_entries;  // the Kernels entries some selected property needed
   double seconds = 0;
   // 0: every property that ran passed (and at least one ran); 1: a property failed, or none could be
@@ -40,6 +48,10 @@ std::vector<const properties::PropertyInfo*> selected_properties(const CheckOpti
 
 // `check --list`: a line per selected property: id, case count, description and the entries `kernels` lacks.
 std::string format_property_list(const Kernels& kernels, const CheckOptions& options);
+
+// JUnit XML (reports/junit.hpp) of a run: a testcase per selected property, failed with its shrunk
+// counterexample and replay line, skipped where not provided or not run.
+std::string check_junit(const CheckSummary& summary, const std::string& implementation);
 
 // A word as the shell reads it back, quoted where needed (for replay lines).
 std::string shell_word(std::string_view word);

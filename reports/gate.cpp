@@ -1,5 +1,6 @@
 // The gate: every cell of a report against its budget; breaches named with their witness input, budgets
 // that were not checked named as failures, loose budgets flagged for tightening.
+#include "reports/junit.hpp"
 #include "reports/gate.hpp"
 
 #include <fmt/format.h>
@@ -135,6 +136,21 @@ GateResult run_gate(const Report& rep, const Budgets& budgets, const std::string
         if (c.function == fn && c.implementation == impl) cells.push_back(&c);
       const std::string who = fmt::format("{} × {}", fn, impl);
       const Function* f = find_function(fn);
+      // What this function × implementation adds to the findings, however the body below ends.
+      struct Record {
+        GateResult& g;
+        const std::vector<std::string>& breach;
+        const std::vector<std::string>& unchecked;
+        GateCase c;
+        std::size_t b0, u0;
+        int checked0;
+        ~Record() {
+          c.breaches.assign(breach.begin() + static_cast<std::ptrdiff_t>(b0), breach.end());
+          c.not_checked.assign(unchecked.begin() + static_cast<std::ptrdiff_t>(u0), unchecked.end());
+          c.cells = g.checked - checked0;
+          g.cases.push_back(std::move(c));
+        }
+      } record{g, breach, unchecked, {fn, impl, 0, {}, {}}, breach.size(), unchecked.size(), g.checked};
       if (cells.empty()) {
         if (budgeted(budgets, impl, fn))
           unchecked.push_back(fmt::format("{}: budgeted, but the report has no cell for it (no regime of its kind "
@@ -271,6 +287,39 @@ GateResult run_gate(const Report& rep, const Budgets& budgets, const std::string
   section("Loose budgets (time to tighten)", loose);
   section("Not in this run's scope", scope);
   return g;
+}
+
+std::string gate_junit(const GateResult& g, double seconds) {
+  std::vector<JunitCase> cases;
+  bool any_failed = false;
+  for (const GateCase& c : g.cases) {
+    JunitCase j;
+    j.classname = "softcheck.gate." + c.implementation;
+    j.name = fmt::format("{} × {}", c.function, c.implementation);
+    if (!c.breaches.empty() || !c.not_checked.empty()) {
+      j.status = JunitCase::Status::kFailed;
+      j.type = c.breaches.empty() ? "not checked" : "breach";
+      j.message = c.breaches.empty() ? c.not_checked.front() : c.breaches.front();
+      for (const auto& s : c.breaches) j.text += "BREACH       " + s + "\n";
+      for (const auto& s : c.not_checked) j.text += "NOT CHECKED  " + s + "\n";
+      any_failed = true;
+    } else if (c.cells == 0) {
+      j.status = JunitCase::Status::kSkipped;
+      j.message = "no cell of this run to check";
+    }
+    cases.push_back(std::move(j));
+  }
+  if (!g.pass && !any_failed) {  // a verdict not tied to one function × implementation (nothing checked)
+    JunitCase j;
+    j.classname = "softcheck.gate";
+    j.name = "gate";
+    j.status = JunitCase::Status::kFailed;
+    j.type = "not checked";
+    j.message = "nothing was checked: no cell of this run has a budget";
+    j.text = g.text;
+    cases.push_back(std::move(j));
+  }
+  return junit_xml("softcheck gate", cases, seconds);
 }
 
 }  // namespace softcheck::reports

@@ -285,12 +285,14 @@ void announce(const sr::Report& rep, const std::filesystem::path& dir, const std
                rep.timings.threads, dir.string().c_str(), fmt::format("{}", fmt::join(formats, ", ")).c_str());
 }
 
-int gate_and_print(const sr::Report& rep, const std::string& budgets_path, std::string& markdown) {
+int gate_and_print(const sr::Report& rep, const std::string& budgets_path, std::string& markdown,
+                   const std::string& junit = "") {
   const sr::Budgets b = sr::parse_budgets(sr::read_file(budgets_path), budgets_path);
   const sr::GateResult g = sr::run_gate(rep, b, budgets_path);
   std::fputs(g.text.c_str(), stdout);
   std::fflush(stdout);
   markdown = g.markdown;
+  if (!junit.empty()) sr::write_atomically(junit, sr::gate_junit(g, rep.timings.wall_s));
   return g.pass ? 0 : 1;
 }
 
@@ -320,6 +322,7 @@ struct CheckArgs {
   bool no_shrink = false, verbose = false, list = false, no_isolation = false, fail_fast = false;
   double timeout = 600;
   unsigned jobs = 0;
+  std::string junit;
   CLI::Option *seed_opt = nullptr, *scale_opt = nullptr, *budget_opt = nullptr;
 };
 
@@ -342,6 +345,7 @@ void add_check_options(CLI::App* app, CheckArgs& a) {
   app->add_option("-j,--jobs", a.jobs, "Properties running at once, each in its own process (0: every core)")
       ->check(kCount32)
       ->capture_default_str();
+  app->add_option("--junit", a.junit, "Also write the verdicts as JUnit XML (a testcase per property)");
   app->add_flag("--fail-fast", a.fail_fast, "Stop at the first failing property (those running finish; the rest are not run)");
   app->add_flag("-v,--verbose", a.verbose, "Also list each property that was not provided");
   app->add_flag("--list", a.list, "List the selected properties and the kernel entries they need; run nothing");
@@ -387,6 +391,7 @@ int cmd_check(const CheckArgs& a, const char* argv0) {
     std::fputs(text.c_str(), stdout);
     std::fflush(stdout);
   });
+  if (!a.junit.empty()) sr::write_atomically(a.junit, sr::check_junit(s, k.name));
   return s.exit_status();
 }
 
@@ -464,7 +469,7 @@ int cmd_report(ReportArgs a, bool impl_given) {
 
 struct GateArgs {
   SweepArgs sweep;
-  std::string budgets, from, out;
+  std::string budgets, from, out, junit;
 };
 
 void add_gate_options(CLI::App* cmd, GateArgs& a) {
@@ -472,6 +477,7 @@ void add_gate_options(CLI::App* cmd, GateArgs& a) {
   cmd->add_option("-b,--budgets", a.budgets, "Budget file (reports/budgets.json)")->required();
   cmd->add_option("--from", a.from, "Check this report.json instead of running the sweep (sweep options are then ignored)");
   cmd->add_option("-o,--out", a.out, "Also write the report (json, md, html) into this folder");
+  cmd->add_option("--junit", a.junit, "Also write the verdict as JUnit XML (a testcase per function × implementation)");
 }
 
 int cmd_gate(const GateArgs& a) {
@@ -489,7 +495,7 @@ int cmd_gate(const GateArgs& a) {
     write_failures(rep, a.out);
   }
   std::string gate_md;
-  const int status = gate_and_print(rep, a.budgets, gate_md);
+  const int status = gate_and_print(rep, a.budgets, gate_md, a.junit);
   if (!a.out.empty()) write_outputs(rep, a.out, {"json", "md", "html"}, gate_md);
   else if (const char* summary = std::getenv("GITHUB_STEP_SUMMARY"); summary && *summary) {
     std::ofstream out(summary, std::ios::app);
