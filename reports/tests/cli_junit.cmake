@@ -20,37 +20,30 @@ function(expect what pattern file)
   endif()
 endfunction()
 
+# Runs softcheck with --junit FILE, wants exit status WANT, validates FILE.
+function(run_junit want file)
+  execute_process(COMMAND ${SOFTCHECK} ${ARGN} --junit ${file} RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
+  if(NOT rc EQUAL want)
+    message(FATAL_ERROR "softcheck ${ARGN}: status ${rc}, want ${want}")
+  endif()
+  validate(${file})
+endfunction()
+
 # check: two failures (naive: NaN at ±1000, σ(-x) ≠ 1 - σ(x)) and a pass; then --fail-fast leaves the rest skipped.
-execute_process(COMMAND ${SOFTCHECK} check --impl naive --property finite.softmax,monotone.sigmoid,symmetry.sigmoid
-                        --junit ${WORK}/check.xml RESULT_VARIABLE rc OUTPUT_QUIET)
-if(NOT rc EQUAL 1)
-  message(FATAL_ERROR "check --impl naive: status ${rc}, want 1")
-endif()
-validate(${WORK}/check.xml)
+set(props --property finite.softmax,monotone.sigmoid,symmetry.sigmoid)
+run_junit(1 ${WORK}/check.xml check --impl naive ${props})
 expect("check" "<testsuites name=\"softcheck check naive\" tests=\"3\" failures=\"2\"" ${WORK}/check.xml)
 expect("check" "name=\"finite.softmax\" time=\"[0-9.]+\">\n +<failure message=\"[^\"]+\" type=\"[^\"]*special[^\"]*\">FAILED  naive finite.softmax[^<]*counterexample[^<]*replay: RC_PARAMS=&quot;" ${WORK}/check.xml)
 expect("check" "<testcase classname=\"softcheck.check.naive.monotone\" name=\"monotone.sigmoid\" time=\"[0-9.]+\"/>" ${WORK}/check.xml)
-execute_process(COMMAND ${SOFTCHECK} check --impl naive --property finite.softmax,monotone.sigmoid,symmetry.sigmoid
-                        --fail-fast -j 1 --junit ${WORK}/fast.xml RESULT_VARIABLE rc OUTPUT_QUIET)
-validate(${WORK}/fast.xml)
+run_junit(1 ${WORK}/fast.xml check --impl naive ${props} --fail-fast -j 1)
 expect("check --fail-fast" "skipped=\"2\"" ${WORK}/fast.xml)
 expect("check --fail-fast" "<skipped message=\"not run \\(--fail-fast\\)\"/>" ${WORK}/fast.xml)
 
 # gate: a breach (the accurate log_softmax swapped for standard's) names the witness; a clean run passes.
-execute_process(COMMAND ${SOFTCHECK} gate --budgets ${BUDGETS} -f log_softmax,sigmoid -i accurate -n 2000 --seed 1
-                        --long-samples 0 --worst none --no-progress --swap log_softmax=standard --junit ${WORK}/gate.xml
-                RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
-if(NOT rc EQUAL 1)
-  message(FATAL_ERROR "gate with a swapped log_softmax: status ${rc}, want 1")
-endif()
-validate(${WORK}/gate.xml)
+set(sweep -i accurate --seed 1 --long-samples 0 --worst none --no-progress --budgets ${BUDGETS})
+run_junit(1 ${WORK}/gate.xml gate ${sweep} -f log_softmax,sigmoid -n 2000 --swap log_softmax=standard)
 expect("gate" "tests=\"2\" failures=\"1\"" ${WORK}/gate.xml)
 expect("gate" "name=\"log_softmax × accurate\" time=\"[0-9.]+\">\n +<failure message=\"log_softmax × accurate \\[[a-z]+\\]: [^\"]*witness: x = \\[" ${WORK}/gate.xml)
 expect("gate" "name=\"sigmoid × accurate\" time=\"[0-9.]+\"/>" ${WORK}/gate.xml)
-execute_process(COMMAND ${SOFTCHECK} gate --budgets ${BUDGETS} -f sigmoid -i accurate -n 500 --seed 1 --long-samples 0
-                        --worst none --no-progress --junit ${WORK}/pass.xml RESULT_VARIABLE rc OUTPUT_QUIET ERROR_QUIET)
-if(NOT rc EQUAL 0)
-  message(FATAL_ERROR "gate on the accurate sigmoid: status ${rc}, want 0")
-endif()
-validate(${WORK}/pass.xml)
+run_junit(0 ${WORK}/pass.xml gate ${sweep} -f sigmoid -n 500)
 expect("gate pass" "tests=\"1\" failures=\"0\"" ${WORK}/pass.xml)
