@@ -2,9 +2,12 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <vector>
+#include <algorithm>
 
 #include "impl/check.hpp"
 #include "impl/fallback.hpp"
+#include "impl/fast.hpp"
 #include "impl/softcheck.hpp"
 #include "impl/vector_core.hpp"
 
@@ -26,9 +29,8 @@ void fill(std::span<double> g, double v) {
 // target class L = log1p(s) ~ s keeps every bit, into the subnormals.
 // Gradient: softmax_i for i != k (as in softmax), and for k itself -(sum_{j != k} e_j) / S, the other
 // classes' share, summed directly: softmax_k - 1 is never formed. Relative error < 2^-97.4.
-double cross_entropy(std::span<const double> x, std::size_t k, std::span<double> grad) {
-  check_class_index("cross_entropy", x.size(), k);
-  bool want_grad = check_grad("cross_entropy", x, grad);
+namespace {
+double cross_entropy_precise(std::span<const double> x, std::size_t k, std::span<double> grad, bool want_grad) {
   Scan sc = scan(x);
   if (sc.nan || sc.posinf >= 2 || (sc.posinf == 0 && sc.all_neginf)) {
     fill(grad, kNaN);
@@ -74,6 +76,49 @@ double cross_entropy(std::span<const double> x, std::size_t k, std::span<double>
         [&](std::span<const double> src, std::size_t i) { return fallback::cross_entropy_grad(src, k, i); });
   }
   return loss;
+}
+
+// Tier 0 (fast.hpp): rest = sum over j not in {a, k} to r_err, e_k to kTermErr, s, S and the others'
+// share from them with 3u^2 each; the loss (two terms >= 0) and the gradient (as in softmax; 15u^2 more
+// for the quotient) then carry at most r_err + kTermErr + 2^-96 relative. False where a rounding is not
+// certain, or where tier 0 has no bound (e_k below e^-600, dropped terms that matter).
+bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<double> grad, bool want_grad,
+                        double m, double& loss) {
+  const std::size_t n = x.size();
+  std::vector<double> local_hi, local_lo;
+  const bool alias = want_grad && overlaps(x, grad);
+  double* hi = want_grad && !alias ? grad.data() : scratch(n, 0, local_hi);
+  double* lo = scratch(n, 1, local_lo);
+  Tier0Sum r = tier0_sum(x, m, k, hi, lo);
+  if (!(r.rel_err < 0x1p-80)) return false;
+  const bool top = k == r.a;
+  dd ek = top ? dd{1.0, 0.0} : dd{hi[k], lo[k]};
+  if (!top && !(ek.hi != 0 && std::isfinite(ek.lo))) return false;  // e_k below e^-600: no bound here
+  dd s = top ? r.value : add(r.value, ek);
+  const double rel = (r.rel_err + fast::kTermErr + 0x1p-96) * (1 + 0x1p-40);
+  dd mk = two_sum(m, -x[k]);
+  if (!std::isfinite(mk.hi)) return false;
+  scaled l = add(from_dd(mk), log1p(from_dd(s)));
+  if (!(l.m.hi == 0 || rounding_certain(l, rel))) return false;
+  loss = round(l);
+  if (!want_grad) return true;
+  dd S = add(s, 1.0);
+  scaled gk = neg(div(from_dd(top ? r.value : add(r.value, 1.0)), from_dd(S)));
+  if (!(gk.m.hi == 0 || rounding_certain(gk, rel))) return false;
+  if (!fast::scale_round(hi, lo, n, div(dd{1.0, 0.0}, S), rel, hi)) return false;
+  hi[k] = round(gk);
+  if (alias) std::copy(hi, hi + n, grad.begin());
+  return true;
+}
+}  // namespace
+
+double cross_entropy(std::span<const double> x, std::size_t k, std::span<double> grad) {
+  check_class_index("cross_entropy", x.size(), k);
+  bool want_grad = check_grad("cross_entropy", x, grad);
+  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
+  double loss;
+  if (!ms.nan && std::isfinite(ms.max) && cross_entropy_fast(x, k, grad, want_grad, ms.max, loss)) return loss;
+  return cross_entropy_precise(x, k, grad, want_grad);
 }
 
 // L = sum_{t_i > 0} t_i (m - x_i) + T log1p(s), T = sum t: every term >= 0, relative error < 2^-96.

@@ -1,10 +1,13 @@
 // Accurate softmax, log-softmax and logsumexp: exact x_i - m, double-double exp, pairwise sum, log1p of
 // the other terms, one final rounding, Ziv's test with a multi-double fallback.
+#include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "impl/check.hpp"
 #include "impl/fallback.hpp"
+#include "impl/fast.hpp"
 #include "impl/softcheck.hpp"
 #include "impl/vector_core.hpp"
 
@@ -39,15 +42,94 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 const scaled kOne{{1.0, 0.0}, 0};
 
 }  // namespace
+
+// Tier 1 and beyond of each function (the whole vector), for inputs tier 0 cannot prove (special values
+// included).
+void softmax_precise(std::span<const double> x, std::span<double> y);
+void log_softmax_precise(std::span<const double> x, std::span<double> y);
+double logsumexp_precise(std::span<const double> x);
+
+Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double* hi, double* lo) {
+  std::size_t a = static_cast<std::size_t>(std::find(x.begin(), x.end(), m) - x.begin());
+  fast::Sum s = fast::exp_terms(x.data(), x.size(), m, a, skip, hi, lo);
+  Tier0Sum r{s.value, a, HUGE_VAL};
+  if (s.value.hi != 0) r.rel_err = s.rel_err + s.dropped / s.value.hi * (1 + 0x1p-50);
+  else if (s.dropped == 0) r.rel_err = 0;  // every other term is exactly 0 (x_j = -inf)
+  return r;
+}
+
 }  // namespace detail
 
 using namespace detail;
 
-// softmax_i = e^(x_i - m) / (1 + s): term < 2^-99, S < 2^-98.3 (term + pairwise), division 15u^2:
-// relative error < 2^-97.4 < kRelErr, subnormal results rounded once from the scaled quotient.
+// Tier 0 (fast.hpp): s = sum of e^(x_j - m) over j != a to s_err (relative), S = 1 + s to s_err + 3u^2,
+// 1/S to 15u^2 more, the product by e^(x_i - m) (kTermErr) 5u^2 more.
 void softmax(std::span<const double> x, std::span<double> y) {
   check_output("softmax", "y", x, y);
   if (x.empty()) return;
+  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
+  if (!ms.nan && std::isfinite(ms.max)) {
+    std::vector<double> local_hi, local_lo;
+    const bool alias = overlaps(x, y);
+    double* hi = alias ? scratch(x.size(), 0, local_hi) : y.data();
+    double* lo = scratch(x.size(), 1, local_lo);
+    Tier0Sum s = tier0_sum(x, ms.max, x.size(), hi, lo);
+    if (s.rel_err < 0x1p-80) {
+      dd R = div(dd{1.0, 0.0}, add(s.value, 1.0));
+      double rel = (s.rel_err + fast::kTermErr + 0x1p-100) * (1 + 0x1p-40);
+      if (fast::scale_round(hi, lo, x.size(), R, rel, hi)) {
+        if (alias) std::copy(hi, hi + x.size(), y.begin());
+        return;
+      }
+    }
+  }
+  softmax_precise(x, y);
+}
+
+// Tier 0: L = log1p(s) to s_err + 2^-97 (log1p's condition number is <= 1), then (x_i - m) - L exactly
+// rounded where Ziv's test allows.
+void log_softmax(std::span<const double> x, std::span<double> y) {
+  check_output("log_softmax", "y", x, y);
+  if (x.empty()) return;
+  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
+  if (!ms.nan && std::isfinite(ms.max)) {
+    std::vector<double> local;
+    Tier0Sum s = tier0_sum(x, ms.max, x.size(), nullptr, nullptr);
+    scaled L = log1p(from_dd(s.value));
+    if (s.rel_err < 0x1p-80 && (L.m.hi == 0 || L.k > -900)) {
+      const bool alias = overlaps(x, y);
+      double* out = alias ? scratch(x.size(), 0, local) : y.data();
+      if (fast::shift_round(x.data(), x.size(), ms.max, to_dd(L), s.rel_err + 0x1p-96, out)) {
+        if (alias) std::copy(out, out + x.size(), y.begin());
+        return;
+      }
+    }
+  }
+  log_softmax_precise(x, y);
+}
+
+// Tier 0: m + log1p(s), the error of L as in log_softmax, relative to |m| + L (the terms cancel for m < 0).
+double logsumexp(std::span<const double> x) {
+  if (x.empty()) return -kInf;
+  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
+  if (!ms.nan && std::isfinite(ms.max)) {
+    Tier0Sum s = tier0_sum(x, ms.max, x.size(), nullptr, nullptr);
+    if (s.value.hi == 0 && s.rel_err == 0) return ms.max;
+    if (s.rel_err < 0x1p-80) {
+      scaled L = log1p(from_dd(s.value));
+      scaled r = add(from_double(ms.max), L);
+      double rel = (s.rel_err + 0x1p-96) * cancellation_ratio(from_double(ms.max), L, r);
+      if (r.m.hi != 0 && rounding_certain(r, rel)) return round(r);
+    }
+  }
+  return logsumexp_precise(x);
+}
+
+namespace detail {
+
+// Tier 1: softmax_i = e^(x_i - m) / (1 + s): term < 2^-99, S < 2^-98.3 (term + pairwise), division 15u^2:
+// relative error < 2^-97.4 < kRelErr, subnormal results rounded once from the scaled quotient.
+void softmax_precise(std::span<const double> x, std::span<double> y) {
   Scan sc = scan(x);
   if (sc.nan || sc.posinf >= 2 || (sc.posinf == 0 && sc.all_neginf)) {
     for (double& v : y) v = kNaN;
@@ -72,9 +154,7 @@ void softmax(std::span<const double> x, std::span<double> y) {
 // log_softmax_i = (x_i - m) - log1p(s): both terms <= 0, so no cancellation; log1p < 2^-97, the exact
 // difference x_i - m adds nothing: relative error < 2^-96.9. For the argmax this is -log1p(s), correct
 // to the last bit even when s = e^-700 (where x - m - log(S) has no correct digit).
-void log_softmax(std::span<const double> x, std::span<double> y) {
-  check_output("log_softmax", "y", x, y);
-  if (x.empty()) return;
+void log_softmax_precise(std::span<const double> x, std::span<double> y) {
   Scan sc = scan(x);
   if (sc.nan || sc.posinf >= 2 || (sc.posinf == 0 && sc.all_neginf)) {
     for (double& v : y) v = kNaN;
@@ -101,8 +181,7 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
 // m + log1p(s): no cancellation for m >= 0; for m < 0 the two terms cancel when the result is near 0, so
 // the error bound is kRelErr * (|m| + L), absolute, and Ziv's test falls back to the multi-double tier
 // (and that, past ~790 bits of cancellation, to the exact tier).
-double logsumexp(std::span<const double> x) {
-  if (x.empty()) return -kInf;
+double logsumexp_precise(std::span<const double> x) {
   Scan sc = scan(x);
   if (sc.nan) return kNaN;
   if (sc.posinf) return kInf;
@@ -116,4 +195,5 @@ double logsumexp(std::span<const double> x) {
   return fallback::logsumexp(x);
 }
 
+}  // namespace detail
 }  // namespace softcheck

@@ -60,6 +60,25 @@ class PairwiseSum {
   std::vector<Entry> stack_;  // at most 64 entries
 };
 
+// Tier 0's sum for a vector with maximum m (finite, no NaN): s = sum of e^(x_j - m) over j != a (the
+// first maximum) and j != skip (x.size(): none), rel_err its relative error bound, +inf where the terms
+// below e^-600 that tier 0 drops could matter; hi/lo receive the terms (fast::exp_terms), or nullptr.
+struct Tier0Sum {
+  dd value;
+  std::size_t a;
+  double rel_err;
+};
+Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double* hi, double* lo);
+
+// Scratch for the fast tier (impl/fast.hpp): slot 0 or 1 of this thread's buffers, reused up to 2^22
+// doubles; longer requests use `local`, freed with it.
+inline double* scratch(std::size_t n, int slot, std::vector<double>& local) {
+  thread_local std::vector<double> buffers[2];
+  std::vector<double>& v = n <= (std::size_t{1} << 22) ? buffers[slot] : local;
+  if (v.size() < n) v.resize(n);
+  return v.data();
+}
+
 inline bool overlaps(std::span<const double> a, std::span<const double> b) {
   if (a.empty() || b.empty()) return false;
   const double* a0 = a.data();

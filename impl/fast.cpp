@@ -1,0 +1,372 @@
+// Tier 0 of the accurate functions: Highway kernels, compiled once per target and chosen at run time
+// (fast.hpp says what each computes). This file is included once per target by hwy/foreach_target.h.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "impl/fast.cpp"
+#ifndef HWY_DISABLED_TARGETS
+// SSSE3 adds nothing to SSE4 for double, AVX3_DL nothing to AVX3: fewer copies, same speed.
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)
+#endif
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#ifndef SOFTCHECK_IMPL_FAST_ONCE
+#define SOFTCHECK_IMPL_FAST_ONCE
+#include <cmath>
+#include <cstring>
+#include <limits>
+
+#include "impl/fast.hpp"
+
+namespace softcheck::detail::fast {
+#include "impl/exp2_512.inc"
+
+// ln2/512 = kL0 + kL1 + kL2 + O(2^-162): kL0 and kL1 have 34 significant bits, so k kL0 and k kL1 are
+// exact for |k| < 2^19 (|x| <= 600 gives |k| <= 443,221).
+constexpr double kL0 = 0x1.62e42fef8p-10;
+constexpr double kL1 = 0x1.1cf79abc8p-45;
+constexpr double kL2 = 0x1.e3b39803f2f6bp-81;
+constexpr double kInvL = 0x1.71547652b82fep+9;  // 512/ln2
+// 1/j! for the tail of e^r - 1 (relative errors 2^-54 .. 2^-61, accounted at exp_dd).
+constexpr double kC3 = 0x1.5555555555555p-3;
+constexpr double kC4 = 0x1.5555555555555p-5;
+constexpr double kC5 = 0x1.1111111111111p-7;
+constexpr double kC6 = 0x1.6c16c16c16c17p-10;
+constexpr double kC7 = 0x1.a01a01a01a01ap-13;
+constexpr int kBlock = 64;  // vectors summed per lane before the block's sum is added accurately
+}  // namespace softcheck::detail::fast
+#endif  // SOFTCHECK_IMPL_FAST_ONCE
+
+HWY_BEFORE_NAMESPACE();
+namespace softcheck::detail::fast {
+namespace HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+using D = hn::ScalableTag<double>;
+using DI = hn::RebindToSigned<D>;
+using V = hn::Vec<D>;
+
+struct VDD {
+  V hi, lo;
+};
+
+HWY_INLINE VDD FastTwoSum(V a, V b) {  // exact for |a| >= |b| or a = 0
+  V s = a + b;
+  return {s, b - (s - a)};
+}
+HWY_INLINE VDD TwoSum(V a, V b) {  // exact (Knuth), no overflow for the magnitudes here
+  V s = a + b;
+  V bb = s - a;
+  return {s, (a - (s - bb)) + (b - bb)};
+}
+// Exact product for |a|, |b| < 2^996: an FMA where the target has one, Dekker's product elsewhere. Both
+// give the exact error, so the bits agree across targets.
+HWY_INLINE VDD TwoProd(D d, V a, V b) {
+  V p = a * b;
+#if HWY_NATIVE_FMA
+  (void)d;
+  return {p, hn::MulSub(a, b, p)};
+#else
+  const V c = hn::Set(d, 134217729.0);  // 2^27 + 1
+  V ta = c * a, ah = ta - (ta - a), al = a - ah;
+  V tb = c * b, bh = tb - (tb - b), bl = b - bh;
+  return {p, ((ah * bh - p) + ah * bl + al * bh) + al * bl};
+#endif
+}
+
+// e^(dh + dl) for -600 <= dh <= 0, |dl| <= ulp(dh)/2, as a normalized double-double; relative error
+// < kTermErr = 2^-84.5. Where (with u = 2^-53, |r| <= ln2/1024 (1 + 2^-40) < 2^-10.52):
+//   dh + dl = (512K + j) ln2/512 + r: k kL0 and k kL1 are exact, dh - k kL0 too (Sterbenz for k != 0),
+//     r = rh + rl renormalized; neglecting kL's tail and the roundings of rl: < 2^-97 absolute.
+//   e^r - 1 = r + r^2/2 + r^3/6 + ... + r^7/5040 + O(r^8/8!), truncation < 2^-99.5, with rh^2 = s + σ exact;
+//     rh^3/6 + ... from s in double: relative error <= 3u + 2^-54 (three roundings and 1/6's) on
+//     |rh|^3/6 < 2^-34.1: < 2^-85.4; s for rh^2 inside it: < 2^-87.1; the final sum of the tail: u 2^-34.1
+//     = 2^-87.1; the terms in rl (rl, rh rl, rh^2 rl/2) are exact to < 2^-115. E = e^r - 1 then has
+//     absolute error < 2^-85.4 + 2^-87.1 + 2^-87.1 + 2^-97 < 2^-84.7, relative to e^r >= 0.9986: < 2^-84.6.
+//   2^(j/512) (1 + E) from the table (2^-107) with one exact product and FastTwoSums: < 2^-104.
+//   2^K (-866 <= K <= 0) scales both parts exactly (a low part that goes subnormal is below 2^-150 of
+//   the result). Total < 2^-84.6 + 2^-104 < 2^-84.5.
+HWY_INLINE VDD ExpDD(D d, V dh, V dl) {
+  const DI di;
+  const V shifter = hn::Set(d, 0x1.8p52);
+  V t = dh * hn::Set(d, kInvL) + shifter;
+  V kf = t - shifter;
+  auto ni = hn::BitCast(di, t) - hn::BitCast(di, shifter);  // k = 512K + j
+  auto j2 = hn::ShiftLeft<1>(hn::And(ni, hn::Set(di, 511)));
+  auto K = hn::ShiftRight<9>(ni);
+
+  V r0 = dh - kf * hn::Set(d, kL0);
+  VDD r = TwoSum(r0, hn::Neg(kf * hn::Set(d, kL1)));
+  r = TwoSum(r.hi, r.lo + (dl - kf * hn::Set(d, kL2)));
+  const V rh = r.hi, rl = r.lo;
+
+  const V half = hn::Set(d, 0.5);
+  VDD s = TwoProd(d, rh, rh);
+  VDD e = FastTwoSum(rh, s.hi * half);
+  V q = hn::Set(d, kC4) + rh * (hn::Set(d, kC5) + rh * (hn::Set(d, kC6) + rh * hn::Set(d, kC7)));
+  V h3 = (rh * s.hi) * (hn::Set(d, kC3) + rh * q);
+  V rrl = rh * rl;
+  V small = rl + (s.lo * half + rrl * (hn::Set(d, 1.0) + half * rh));
+  VDD E = FastTwoSum(e.hi, (e.lo + small) + h3);
+
+  const double* table = &kExp2_512[0][0];
+  V th = hn::GatherIndex(d, table, j2);
+  V tl = hn::GatherIndex(d, table + 1, j2);
+  VDD p = TwoProd(d, th, E.hi);
+  VDD v = FastTwoSum(th, p.hi);
+  V lo = v.lo + (tl + (p.lo + (th * E.lo + tl * E.hi)));
+  VDD res = FastTwoSum(v.hi, lo);
+  V scale = hn::BitCast(d, hn::ShiftLeft<52>(K + hn::Set(di, 1023)));
+  return {res.hi * scale, res.lo * scale};
+}
+
+// Ziv's test on a normalized q with relative error < rel (q.hi normal or zero): every value within the
+// bound rounds like q.hi. The bound is widened by the roundings of q.lo -+ err.
+HWY_INLINE hn::Mask<D> Certain(D d, VDD q, V rel) {
+  V err = hn::Abs(q.hi) * rel;
+  V err2 = err + hn::Set(d, 0x1p-52) * (hn::Abs(q.lo) + err);
+  return (q.hi + (q.lo - err2)) == (q.hi + (q.lo + err2));
+}
+
+// Runs body(i, count) over [0, n) in whole vectors; the remainder is passed through padded copies by the
+// bodies themselves (tail(i, count)).
+template <class Body, class Tail>
+HWY_INLINE void Loop(std::size_t n, std::size_t lanes, Body&& body, Tail&& tail) {
+  std::size_t i = 0;
+  for (; i + lanes <= n; i += lanes) body(i);
+  if (i < n) tail(i, n - i);
+}
+
+Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
+             double* lo) {
+  const D d;
+  const DI di;
+  const std::size_t N = hn::Lanes(d);
+  const V vm = hn::Set(d, m), ninf = hn::Set(d, -std::numeric_limits<double>::infinity());
+  const V nan = hn::Set(d, std::numeric_limits<double>::quiet_NaN());
+  const auto sa = hn::Set(di, static_cast<std::int64_t>(skip_a)), sb = hn::Set(di, static_cast<std::int64_t>(skip_b));
+  V bh = hn::Zero(d), bl = hn::Zero(d);    // the block's sum, per lane (sloppy double-double)
+  V ah = hn::Zero(d), al = hn::Zero(d);    // the blocks' sum, per lane (accurate double-double)
+  V dropped = hn::Zero(d);
+  std::size_t in_block = 0, blocks = 0;
+  auto flush = [&] {
+    VDD b = FastTwoSum(bh, bl);
+    VDD s = TwoSum(ah, b.hi), t = TwoSum(al, b.lo);
+    VDD v = FastTwoSum(s.hi, s.lo + t.hi);
+    VDD w = FastTwoSum(v.hi, t.lo + v.lo);
+    ah = w.hi, al = w.lo, bh = hn::Zero(d), bl = hn::Zero(d);
+    in_block = 0, ++blocks;
+  };
+  auto step = [&](V vx, std::size_t i, V& eh, V& el) {
+    VDD t = TwoSum(vx, hn::Neg(vm));
+    auto fastm = t.hi >= hn::Set(d, -600.0);
+    auto zero = hn::Not(t.hi >= hn::Set(d, -746.0));
+    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, t.hi), hn::IfThenElseZero(fastm, t.lo));
+    eh = hn::IfThenElseZero(fastm, e.hi);
+    el = hn::IfThenElse(fastm, e.lo, hn::IfThenElseZero(hn::Not(zero), nan));
+    dropped = dropped + hn::IfThenElseZero(hn::AndNot(fastm, hn::Not(vx == ninf)), hn::Set(d, 1.0));
+    auto idx = hn::Iota(di, static_cast<std::int64_t>(i));
+    auto keep = hn::AndNot(hn::RebindMask(d, hn::Or(idx == sa, idx == sb)), fastm);
+    VDD s = TwoSum(bh, hn::IfThenElseZero(keep, eh));
+    bh = s.hi;
+    bl = bl + (s.lo + hn::IfThenElseZero(keep, el));
+    if (++in_block == kBlock) flush();
+  };
+  Loop(
+      n, N,
+      [&](std::size_t i) {
+        V eh, el;
+        step(hn::LoadU(d, x + i), i, eh, el);
+        if (hi) {
+          hn::StoreU(eh, d, hi + i);
+          hn::StoreU(el, d, lo + i);
+        }
+      },
+      [&](std::size_t i, std::size_t count) {
+        HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], bhi[HWY_MAX_BYTES / sizeof(double)],
+            blo[HWY_MAX_BYTES / sizeof(double)];
+        for (std::size_t l = 0; l < N; ++l) bx[l] = l < count ? x[i + l] : -std::numeric_limits<double>::infinity();
+        V eh, el;
+        step(hn::Load(d, bx), i, eh, el);
+        hn::Store(eh, d, bhi);
+        hn::Store(el, d, blo);
+        if (hi) {
+          std::memcpy(hi + i, bhi, count * sizeof(double));
+          std::memcpy(lo + i, blo, count * sizeof(double));
+        }
+      });
+  flush();
+  HWY_ALIGN double lh[HWY_MAX_BYTES / sizeof(double)], ll[HWY_MAX_BYTES / sizeof(double)];
+  hn::Store(ah, d, lh);
+  hn::Store(al, d, ll);
+  dd total{lh[0], ll[0]};
+  for (std::size_t l = 1; l < N; ++l) total = add(total, dd{lh[l], ll[l]});
+  Sum out;
+  out.value = total;
+  // Terms kTermErr each; a block of kBlock terms per lane, summed sloppily: |bl| <= 2u k S_block after k
+  // terms, so the block's error is <= kBlock (kBlock + 1) u^2 < 2^-94; the accurate adds (blocks, then
+  // the N lanes) 3u^2 each.
+  out.rel_err = (kTermErr + 0x1p-94 + static_cast<double>(blocks + N) * 0x1.8p-105) * (1 + 0x1p-40);
+  out.dropped = hn::GetLane(hn::SumOfLanes(d, dropped)) * 0x1p-865;  // each < e^-600 = 2^-865.6
+  return out;
+}
+
+bool ScaleRound(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V rh = hn::Set(d, r.hi), rl = hn::Set(d, r.lo), rel = hn::Set(d, rel_err);
+  bool ok = true;
+  auto step = [&](V eh, V el) {
+    VDD p = TwoProd(d, eh, rh);
+    VDD q = FastTwoSum(p.hi, p.lo + (eh * rl + el * rh));
+    ok = ok && hn::AllTrue(d, Certain(d, q, rel));
+    return q.hi;
+  };
+  std::size_t i = 0;
+  for (; i + N <= n && ok; i += N) hn::StoreU(step(hn::LoadU(d, hi + i), hn::LoadU(d, lo + i)), d, out + i);
+  if (i < n && ok) {
+    HWY_ALIGN double bh[HWY_MAX_BYTES / sizeof(double)] = {}, bl[HWY_MAX_BYTES / sizeof(double)] = {};
+    std::memcpy(bh, hi + i, (n - i) * sizeof(double));
+    std::memcpy(bl, lo + i, (n - i) * sizeof(double));
+    hn::Store(step(hn::Load(d, bh), hn::Load(d, bl)), d, bh);
+    std::memcpy(out + i, bh, (n - i) * sizeof(double));
+  }
+  return ok;
+}
+
+bool ShiftRound(const double* x, std::size_t n, double m, dd L, double l_err, double* out) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V vm = hn::Set(d, m), lh = hn::Set(d, L.hi), ll = hn::Set(d, L.lo);
+  const V ninf = hn::Set(d, -std::numeric_limits<double>::infinity());
+  // |y| = |x - m| + L >= L: L's error is < l_err |y|; the double-double steps add < 2^-100.
+  const V rel = hn::Set(d, (l_err + 0x1p-100) * (1 + 0x1p-40));
+  bool ok = true;
+  auto step = [&](V vx) {
+    VDD t = TwoSum(vx, hn::Neg(vm));
+    VDD s = TwoSum(t.hi, hn::Neg(lh));
+    VDD q = FastTwoSum(s.hi, s.lo + (t.lo - ll));
+    auto inf = t.hi == ninf;  // x = -inf, or x - m beyond -DBL_MAX: RN is -inf
+    // A result below 2^-900 may have a subnormal low part: leave it to the precise tier (q = 0 is exact:
+    // x = m and L = 0).
+    auto normal = hn::Or(hn::Abs(q.hi) >= hn::Set(d, 0x1p-900), hn::And(q.hi == hn::Zero(d), q.lo == hn::Zero(d)));
+    auto good = hn::Or(inf, hn::And(normal, Certain(d, q, rel)));
+    ok = ok && hn::AllTrue(d, good);
+    return hn::IfThenElse(inf, ninf, q.hi);
+  };
+  std::size_t i = 0;
+  for (; i + N <= n && ok; i += N) hn::StoreU(step(hn::LoadU(d, x + i)), d, out + i);
+  if (i < n && ok) {
+    HWY_ALIGN double b[HWY_MAX_BYTES / sizeof(double)];
+    for (std::size_t l = 0; l < N; ++l) b[l] = i + l < n ? x[i + l] : m;
+    hn::Store(step(hn::Load(d, b)), d, b);
+    std::memcpy(out + i, b, (n - i) * sizeof(double));
+  }
+  return ok;
+}
+
+// σ(x) = 1/(1 + e^-x) for 0 <= x < 600, e^x/(1 + e^x) for -600 < x < 0: e to kTermErr (its error is
+// damped by 1/(1 + e) <= 1 in the quotient), 1 + e exact to u^2, the double-double quotient < 2^-100:
+// relative error < kTermErr + 2^-100 < 2^-84 (the bound tested). x >= 600: σ = 1 - e^-x rounds to 1. Elsewhere (x <= -600,
+// NaN) and where the test fails: precise(x).
+void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1p-84);
+  auto step = [&](V vx, double* dst, std::size_t count) {
+    V ax = hn::Abs(vx);
+    auto fastm = ax < hn::Set(d, 600.0);
+    auto big = vx >= hn::Set(d, 600.0);
+    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
+    VDD den = FastTwoSum(one, e.hi);
+    V dl = den.lo + e.lo;
+    auto neg = vx < hn::Zero(d);
+    V nh = hn::IfThenElse(neg, e.hi, one), nl = hn::IfThenElseZero(neg, e.lo);
+    V q = nh / den.hi;
+    VDD p = TwoProd(d, q, den.hi);
+    V rem = (((nh - p.hi) - p.lo) + nl) - q * dl;
+    VDD s = FastTwoSum(q, rem / den.hi);
+    auto good = hn::Or(big, hn::And(fastm, Certain(d, s, rel)));
+    V res = hn::IfThenElse(big, one, s.hi);
+    if (HWY_LIKELY(hn::AllTrue(d, good))) {
+      hn::StoreU(res, d, dst);
+      return true;
+    }
+    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], br[HWY_MAX_BYTES / sizeof(double)],
+        bg[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(vx, d, bx);
+    hn::Store(res, d, br);
+    hn::Store(hn::IfThenElseZero(good, one), d, bg);
+    for (std::size_t l = 0; l < count; ++l) dst[l] = bg[l] != 0 ? br[l] : precise(bx[l]);
+    return false;
+  };
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) step(hn::LoadU(d, x + i), y + i, N);
+  if (i < n) {
+    HWY_ALIGN double b[HWY_MAX_BYTES / sizeof(double)] = {}, r[HWY_MAX_BYTES / sizeof(double)];
+    std::memcpy(b, x + i, (n - i) * sizeof(double));
+    step(hn::Load(d, b), r, n - i);
+    std::memcpy(y + i, r, (n - i) * sizeof(double));
+  }
+}
+
+MaxScan MaxScanT(const double* x, std::size_t n) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  V mx = hn::Set(d, -std::numeric_limits<double>::infinity()), nan = hn::Zero(d);
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
+    V v = hn::LoadU(d, x + i);
+    nan = hn::Max(nan, hn::IfThenElseZero(hn::IsNaN(v), hn::Set(d, 1.0)));
+    mx = hn::Max(mx, v);
+  }
+  double m = hn::GetLane(hn::MaxOfLanes(d, mx));
+  bool has_nan = hn::GetLane(hn::MaxOfLanes(d, nan)) != 0;
+  for (; i < n; ++i) {
+    if (std::isnan(x[i])) has_nan = true;
+    else if (x[i] > m) m = x[i];
+  }
+  return {m, has_nan};
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace softcheck::detail::fast
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace softcheck::detail::fast {
+
+HWY_EXPORT(ExpTerms);
+HWY_EXPORT(ScaleRound);
+HWY_EXPORT(ShiftRound);
+HWY_EXPORT(Sigmoid);
+HWY_EXPORT(MaxScanT);
+
+Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
+              double* lo) {
+  return HWY_DYNAMIC_DISPATCH(ExpTerms)(x, n, m, skip_a, skip_b, hi, lo);
+}
+bool scale_round(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out) {
+  return HWY_DYNAMIC_DISPATCH(ScaleRound)(hi, lo, n, r, rel_err, out);
+}
+bool shift_round(const double* x, std::size_t n, double m, dd L, double l_err, double* out) {
+  return HWY_DYNAMIC_DISPATCH(ShiftRound)(x, n, m, L, l_err, out);
+}
+void sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
+  HWY_DYNAMIC_DISPATCH(Sigmoid)(x, n, y, precise);
+}
+MaxScan max_scan(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(MaxScanT)(x, n); }
+
+std::vector<std::int64_t> targets() {
+  std::vector<std::int64_t> out;
+  for (std::int64_t t = hwy::SupportedTargets() & HWY_TARGETS; t != 0; t &= t - 1) out.push_back(t & ~(t - 1));
+  return out;
+}
+std::string target_name(std::int64_t target) { return hwy::TargetName(target); }
+void force_target(std::int64_t target) {
+  hwy::SetSupportedTargetsForTest(target);
+  if (target == 0) hwy::GetChosenTarget().DeInit();
+  else hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+}
+
+}  // namespace softcheck::detail::fast
+#endif  // HWY_ONCE

@@ -1,0 +1,256 @@
+// Tier 0 (impl/fast.hpp) on every Highway target this CPU runs: its table and its terms against MPFR,
+// its sums within their stated bounds, the same bits on every target, and the public functions (which
+// try tier 0 first) correctly rounded against the oracle, in place too.
+#include <gtest/gtest.h>
+#include <mpfr.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <random>
+#include <span>
+#include <vector>
+
+#include "impl/fast.hpp"
+#include "impl/softcheck.hpp"
+#include "oracle/oracle.hpp"
+
+namespace table {
+#include "impl/exp2_512.inc"
+}
+
+namespace {
+
+namespace fast = softcheck::detail::fast;
+namespace oracle = softcheck::oracle;
+
+// Runs body once per target (forced), then restores the default choice.
+template <class Body>
+void for_each_target(Body&& body) {
+  auto targets = fast::targets();
+  ASSERT_FALSE(targets.empty());
+  for (std::int64_t t : targets) {
+    fast::force_target(t);
+    SCOPED_TRACE(fast::target_name(t));
+    body(t);
+  }
+  fast::force_target(0);
+}
+
+// |(hi + lo) - e^(x - m)| / e^(x - m), in MPFR at 300 bits.
+double term_error(double x, double m, double hi, double lo) {
+  mpfr_t e, v, t;
+  mpfr_inits2(300, e, v, t, static_cast<mpfr_ptr>(nullptr));
+  mpfr_set_d(e, x, MPFR_RNDN);
+  mpfr_sub_d(e, e, m, MPFR_RNDN);  // exact at 300 bits for the magnitudes here
+  mpfr_exp(e, e, MPFR_RNDN);
+  mpfr_set_d(v, hi, MPFR_RNDN);
+  mpfr_add_d(v, v, lo, MPFR_RNDN);
+  mpfr_sub(t, v, e, MPFR_RNDN);
+  mpfr_div(t, t, e, MPFR_RNDN);
+  double r = std::fabs(mpfr_get_d(t, MPFR_RNDN));
+  mpfr_clears(e, v, t, static_cast<mpfr_ptr>(nullptr));
+  return r;
+}
+
+TEST(FastTier, EveryTargetIsTested) {
+  // The CPU running the tests has at least the portable target; x86-64 adds SSE4 (and AVX2, AVX-512 where
+  // present). Printed for the log.
+  auto targets = fast::targets();
+  std::string names;
+  for (auto t : targets) names += fast::target_name(t) + " ";
+  std::printf("tier-0 targets on this CPU: %s\n", names.c_str());
+  EXPECT_GE(targets.size(), 2u);
+}
+
+TEST(FastTier, TermsAreWithinTheirBound) {
+  // x - m over [-600, 0] at every scale, with m such that x - m is inexact in double (the low part counts).
+  std::mt19937_64 g(5);
+  const double ms[] = {0.0, 123.456789, -0.3, 599.5};
+  std::vector<double> x(4096), hi(x.size()), lo(x.size());
+  for_each_target([&](std::int64_t) {
+    double worst = 0;
+    for (double m : ms) {
+      for (int rep = 0; rep < 6; ++rep) {
+        for (double& v : x) {
+          double scale = std::ldexp(1.0, -static_cast<int>(g() % 60));
+          double d = -600.0 * scale * static_cast<double>(g() >> 11) * 0x1p-53;
+          v = m + d;
+          if (v - m < -600) v = m - 599.0;
+        }
+        fast::exp_terms(x.data(), x.size(), m, x.size(), x.size(), hi.data(), lo.data());
+        for (std::size_t i = 0; i < x.size(); ++i) {
+          double err = term_error(x[i], m, hi[i], lo[i]);
+          worst = std::max(worst, err);
+          ASSERT_LT(err, fast::kTermErr) << "x = " << x[i] << ", m = " << m;
+        }
+      }
+    }
+    std::printf("largest term error: 2^%.2f (bound 2^-84.5)\n", std::log2(worst));
+  });
+}
+
+TEST(FastTier, TableIsExact) {
+  // Every entry of the table tier 0 reads, against 2^(j/512) in MPFR: within 2^-107 relative.
+  mpfr_t v, t;
+  mpfr_inits2(400, v, t, static_cast<mpfr_ptr>(nullptr));
+  for (int j = 0; j < 512; ++j) {
+    mpfr_set_si(v, j, MPFR_RNDN);
+    mpfr_div_ui(v, v, 512, MPFR_RNDN);
+    mpfr_exp2(v, v, MPFR_RNDN);
+    mpfr_set_d(t, table::kExp2_512[j][0], MPFR_RNDN);
+    mpfr_add_d(t, t, table::kExp2_512[j][1], MPFR_RNDN);
+    mpfr_sub(t, t, v, MPFR_RNDN);
+    mpfr_div(t, t, v, MPFR_RNDN);
+    EXPECT_LE(std::fabs(mpfr_get_d(t, MPFR_RNDN)), 0x1p-107) << "j = " << j;
+    EXPECT_LE(std::fabs(table::kExp2_512[j][1]), std::ldexp(table::kExp2_512[j][0], -53)) << "j = " << j;
+  }
+  mpfr_clears(v, t, static_cast<mpfr_ptr>(nullptr));
+}
+
+TEST(FastTier, SumsAreWithinTheirBound) {
+  std::mt19937_64 g(6);
+  for_each_target([&](std::int64_t) {
+    for (int rep = 0; rep < 60; ++rep) {
+      std::size_t n = 1 + g() % 5000;
+      std::vector<double> x(n), hi(n), lo(n);
+      double spread = rep % 3 == 0 ? 1.0 : rep % 3 == 1 ? 30.0 : 700.0;
+      for (double& v : x) v = -spread * static_cast<double>(g() >> 11) * 0x1p-53;
+      fast::Sum s = fast::exp_terms(x.data(), n, 0.0, n, n, hi.data(), lo.data());
+      mpfr_t acc, t;
+      mpfr_inits2(400, acc, t, static_cast<mpfr_ptr>(nullptr));
+      mpfr_set_zero(acc, 1);
+      for (double v : x) {
+        mpfr_set_d(t, v, MPFR_RNDN);
+        mpfr_exp(t, t, MPFR_RNDN);
+        mpfr_add(acc, acc, t, MPFR_RNDN);
+      }
+      mpfr_set_d(t, s.value.hi, MPFR_RNDN);
+      mpfr_add_d(t, t, s.value.lo, MPFR_RNDN);
+      mpfr_sub(t, t, acc, MPFR_RNDN);
+      mpfr_abs(t, t, MPFR_RNDN);
+      double abs_err = mpfr_get_d(t, MPFR_RNDU);
+      double bound = s.rel_err * mpfr_get_d(acc, MPFR_RNDD) + s.dropped;
+      mpfr_clears(acc, t, static_cast<mpfr_ptr>(nullptr));
+      ASSERT_LE(abs_err, bound) << "n = " << n << ", spread " << spread;
+    }
+  });
+}
+
+std::vector<double> random_vector(std::mt19937_64& g) {
+  std::size_t n = 1 + (g() % 4 == 0 ? g() % 3000 : g() % 40);
+  std::vector<double> x(n);
+  const double spread[] = {1e-300, 1e-9, 1, 30, 700, 1e300};
+  const double s = spread[g() % 6];
+  const double c = g() % 2 ? 0.0 : s * 5 * (static_cast<double>(g() >> 11) * 0x1p-53 - 0.5);
+  for (double& v : x) v = c + s * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
+  if (g() % 4 == 0) x[g() % n] = -HUGE_VAL;
+  if (g() % 3 == 0) x[g() % n] = x[0];
+  if (g() % 5 == 0) x[g() % n] = x[0] - 620;  // between e^-746 and e^-600
+  return x;
+}
+
+// Equal as docs/definitions.md counts it (signed zeros compare equal), NaN matching NaN.
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+TEST(FastTier, PublicFunctionsAreCorrectlyRoundedOnEveryTarget) {
+  for_each_target([&](std::int64_t) {
+    std::mt19937_64 g(7);
+    oracle::Vector ov;
+    for (int rep = 0; rep < 150; ++rep) {
+      std::vector<double> x = random_vector(g);
+      const std::size_t n = x.size();
+      ov.assign(x);
+      std::vector<oracle::Ref> ref(n), rgrad(n);
+      std::vector<double> y(n), in_place;
+
+      ov.softmax(ref);
+      softcheck::softmax(x, y);
+      in_place = x;
+      softcheck::softmax(in_place, in_place);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(same(y[i], ref[i].rounded)) << "softmax, rep " << rep << ", i = " << i;
+        ASSERT_TRUE(same(in_place[i], y[i])) << "softmax in place, rep " << rep;
+      }
+      ov.log_softmax(ref);
+      softcheck::log_softmax(x, y);
+      in_place = x;
+      softcheck::log_softmax(in_place, in_place);
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(same(y[i], ref[i].rounded)) << "log_softmax, rep " << rep << ", i = " << i << ", n = " << n << std::hexfloat << ": x_i = " << x[i] << ", got " << y[i] << ", want " << ref[i].rounded;
+        ASSERT_TRUE(same(in_place[i], y[i])) << "log_softmax in place, rep " << rep;
+      }
+      ASSERT_TRUE(same(softcheck::logsumexp(x), ov.logsumexp().rounded)) << "logsumexp, rep " << rep;
+      std::size_t k = g() % n;
+      oracle::Ref rl = ov.cross_entropy(k, rgrad);
+      double loss = softcheck::cross_entropy(x, k, y);
+      ASSERT_TRUE(same(loss, rl.rounded)) << "cross_entropy loss, rep " << rep;
+      in_place = x;
+      ASSERT_TRUE(same(softcheck::cross_entropy(in_place, k, in_place), loss)) << "rep " << rep;
+      for (std::size_t i = 0; i < n; ++i) {
+        ASSERT_TRUE(same(y[i], rgrad[i].rounded)) << "cross_entropy grad, rep " << rep << ", i = " << i;
+        ASSERT_TRUE(same(in_place[i], y[i])) << "cross_entropy grad in place, rep " << rep;
+      }
+      softcheck::sigmoid(x, y);
+      for (std::size_t i = 0; i < n; ++i)
+        ASSERT_TRUE(same(y[i], oracle::sigmoid(x[i]).rounded)) << "sigmoid(" << x[i] << ")";
+    }
+  });
+}
+
+TEST(FastTier, SameTermsOnEveryTarget) {
+  std::mt19937_64 g(8);
+  std::vector<double> x(10007);
+  for (double& v : x) v = -700.0 * static_cast<double>(g() >> 11) * 0x1p-53 * std::ldexp(1.0, -static_cast<int>(g() % 40));
+  std::vector<double> hi0, lo0;
+  for_each_target([&](std::int64_t) {
+    std::vector<double> hi(x.size()), lo(x.size());
+    fast::exp_terms(x.data(), x.size(), 0.25, x.size(), x.size(), hi.data(), lo.data());
+    if (hi0.empty()) {
+      hi0 = hi, lo0 = lo;
+      return;
+    }
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ASSERT_TRUE(same_bits(hi[i], hi0[i]) && same_bits(lo[i], lo0[i])) << "x = " << x[i];
+    }
+  });
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FastTier, SameResultsOnEveryTarget) {
+  // Bit for bit (signed zeros included): every public result, every target, against the first.
+  std::vector<std::vector<double>> first;
+  for_each_target([&](std::int64_t) {
+    std::mt19937_64 g(9);
+    std::vector<std::vector<double>> got;
+    for (int rep = 0; rep < 400; ++rep) {
+      std::vector<double> x = random_vector(g), y(x.size());
+      std::vector<double> all;
+      softcheck::softmax(x, y);
+      all.insert(all.end(), y.begin(), y.end());
+      softcheck::log_softmax(x, y);
+      all.insert(all.end(), y.begin(), y.end());
+      all.push_back(softcheck::logsumexp(x));
+      all.push_back(softcheck::cross_entropy(x, rep % x.size(), y));
+      all.insert(all.end(), y.begin(), y.end());
+      softcheck::sigmoid(x, y);
+      all.insert(all.end(), y.begin(), y.end());
+      got.push_back(std::move(all));
+    }
+    if (first.empty()) {
+      first = std::move(got);
+      return;
+    }
+    for (std::size_t r = 0; r < got.size(); ++r)
+      for (std::size_t i = 0; i < got[r].size(); ++i)
+        ASSERT_TRUE(same_bits(got[r][i], first[r][i]) || (std::isnan(got[r][i]) && std::isnan(first[r][i])))
+            << "vector " << r << ", value " << i;
+  });
+}
+
+}  // namespace
