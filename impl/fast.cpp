@@ -159,16 +159,24 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
   auto step = [&](V vx, std::size_t i, V& eh, V& el) {
     VDD t = TwoSum(vx, hn::Neg(vm));
     auto fastm = t.hi >= hn::Set(d, -600.0);
-    auto zero = hn::Not(t.hi >= hn::Set(d, -746.0));
     VDD e = ExpDD(d, hn::IfThenElseZero(fastm, t.hi), hn::IfThenElseZero(fastm, t.lo));
     eh = hn::IfThenElseZero(fastm, e.hi);
-    el = hn::IfThenElse(fastm, e.lo, hn::IfThenElseZero(hn::Not(zero), nan));
-    dropped = dropped + hn::IfThenElseZero(hn::AndNot(fastm, hn::Not(vx == ninf)), hn::Set(d, 1.0));
-    auto idx = hn::Iota(di, static_cast<std::int64_t>(i));
-    auto keep = hn::AndNot(hn::RebindMask(d, hn::Or(idx == sa, idx == sb)), fastm);
-    VDD s = TwoSum(bh, hn::IfThenElseZero(keep, eh));
+    el = hn::IfThenElseZero(fastm, e.lo);
+    if (HWY_UNLIKELY(!hn::AllTrue(d, fastm))) {  // terms below e^-600: band (0, NaN), dropped counted
+      auto zero = hn::Not(t.hi >= hn::Set(d, -746.0));
+      el = hn::IfThenElse(fastm, el, hn::IfThenElseZero(hn::Not(zero), nan));
+      dropped = dropped + hn::IfThenElseZero(hn::AndNot(fastm, hn::Not(vx == ninf)), hn::Set(d, 1.0));
+    }
+    V kh = eh, kl = hn::IfThenElseZero(fastm, el);
+    if (HWY_UNLIKELY((skip_a >= i && skip_a - i < N) || (skip_b >= i && skip_b - i < N))) {
+      auto idx = hn::Iota(di, static_cast<std::int64_t>(i));
+      auto skip = hn::RebindMask(d, hn::Or(idx == sa, idx == sb));
+      kh = hn::IfThenElseZero(hn::Not(skip), kh);
+      kl = hn::IfThenElseZero(hn::Not(skip), kl);
+    }
+    VDD s = TwoSum(bh, kh);
     bh = s.hi;
-    bl = bl + (s.lo + hn::IfThenElseZero(keep, el));
+    bl = bl + (s.lo + kl);
     if (++in_block == kBlock) flush();
   };
   Loop(
@@ -182,7 +190,7 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
         }
       },
       [&](std::size_t i, std::size_t count) {
-        HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], bhi[HWY_MAX_BYTES / sizeof(double)],
+        HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)] = {}, bhi[HWY_MAX_BYTES / sizeof(double)],
             blo[HWY_MAX_BYTES / sizeof(double)];
         for (std::size_t l = 0; l < N; ++l) bx[l] = l < count ? x[i + l] : -std::numeric_limits<double>::infinity();
         V eh, el;
@@ -281,10 +289,13 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
     V dl = den.lo + e.lo;
     auto neg = vx < hn::Zero(d);
     V nh = hn::IfThenElse(neg, e.hi, one), nl = hn::IfThenElseZero(neg, e.lo);
-    V q = nh / den.hi;
+    // One division: q = nh / den.hi to 2u, the remainder nh - q den.hi exactly (Sterbenz, exact product),
+    // its correction by the same reciprocal: quotient error < 8u^2 + |dl| terms < 2^-100.
+    V inv = one / den.hi;
+    V q = nh * inv;
     VDD p = TwoProd(d, q, den.hi);
     V rem = (((nh - p.hi) - p.lo) + nl) - q * dl;
-    VDD s = FastTwoSum(q, rem / den.hi);
+    VDD s = FastTwoSum(q, rem * inv);
     auto good = hn::Or(big, hn::And(fastm, Certain(d, s, rel)));
     V res = hn::IfThenElse(big, one, s.hi);
     if (HWY_LIKELY(hn::AllTrue(d, good))) {
