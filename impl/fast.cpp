@@ -11,6 +11,7 @@
 
 #ifndef SOFTCHECK_IMPL_FAST_ONCE
 #define SOFTCHECK_IMPL_FAST_ONCE
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -330,8 +331,13 @@ MaxScan MaxScanT(const double* x, std::size_t n) {
     nan = hn::Max(nan, hn::IfThenElseZero(hn::IsNaN(v), hn::Set(d, 1.0)));
     mx = hn::Max(mx, v);
   }
-  double m = hn::GetLane(hn::MaxOfLanes(d, mx));
-  bool has_nan = hn::GetLane(hn::MaxOfLanes(d, nan)) != 0;
+  // Lane by lane: Highway's portable MaxOfLanes starts from -DBL_MAX, not -inf.
+  HWY_ALIGN double lm[HWY_MAX_BYTES / sizeof(double)], ln[HWY_MAX_BYTES / sizeof(double)];
+  hn::Store(mx, d, lm);
+  hn::Store(nan, d, ln);
+  double m = lm[0];
+  bool has_nan = false;
+  for (std::size_t l = 0; l < N; ++l) m = std::max(m, lm[l]), has_nan = has_nan || ln[l] != 0;
   for (; i < n; ++i) {
     if (std::isnan(x[i])) has_nan = true;
     else if (x[i] > m) m = x[i];

@@ -159,7 +159,7 @@ TEST(FastTier, PublicFunctionsAreCorrectlyRoundedOnEveryTarget) {
   for_each_target([&](std::int64_t) {
     std::mt19937_64 g(7);
     oracle::Vector ov;
-    for (int rep = 0; rep < 100; ++rep) {
+    for (int rep = 0; rep < 60; ++rep) {
       std::vector<double> x = random_vector(g);
       const std::size_t n = x.size();
       ov.assign(x);
@@ -228,7 +228,7 @@ TEST(FastTier, SameResultsOnEveryTarget) {
   for_each_target([&](std::int64_t) {
     std::mt19937_64 g(9);
     std::vector<std::vector<double>> got;
-    for (int rep = 0; rep < 120; ++rep) {
+    for (int rep = 0; rep < 80; ++rep) {
       std::vector<double> x = random_vector(g), y(x.size());
       std::vector<double> all;
       softcheck::softmax(x, y);
