@@ -13,6 +13,7 @@
 #define SOFTCHECK_IMPL_FAST_ONCE
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <cstring>
 #include <limits>
 
@@ -20,6 +21,7 @@
 
 namespace softcheck::detail::fast {
 #include "impl/exp2_512.inc"
+#include "impl/log1p_256.inc"
 
 // ln2/512 = kL0 + kL1 + kL2 + O(2^-162): kL0 and kL1 have 34 significant bits, so k kL0 and k kL1 are
 // exact for |k| < 2^19 (|x| <= 600 gives |k| <= 443,221).
@@ -33,6 +35,12 @@ constexpr double kC4 = 0x1.5555555555555p-5;
 constexpr double kC5 = 0x1.1111111111111p-7;
 constexpr double kC6 = 0x1.6c16c16c16c17p-10;
 constexpr double kC7 = 0x1.a01a01a01a01ap-13;
+// 1/3 as two doubles, 1/5 .. 1/11 rounded (for log1p's atanh series).
+constexpr double kThird[2] = {0x1.5555555555555p-2, 0x1.5555555555555p-56};
+constexpr double kI5 = 0x1.999999999999ap-3;
+constexpr double kI7 = 0x1.2492492492492p-3;
+constexpr double kI9 = 0x1.c71c71c71c71cp-4;
+constexpr double kI11 = 0x1.745d1745d1746p-4;
 constexpr int kBlock = 64;  // vectors summed per lane before the block's sum is added accurately
 }  // namespace softcheck::detail::fast
 #endif  // SOFTCHECK_IMPL_FAST_ONCE
@@ -273,15 +281,43 @@ bool ShiftRound(const double* x, std::size_t n, double m, dd L, double l_err, do
   return ok;
 }
 
-// σ(x) = 1/(1 + e^-x) for 0 <= x < 600, e^x/(1 + e^x) for -600 < x < 0: e to kTermErr (its error is
-// damped by 1/(1 + e) <= 1 in the quotient), 1 + e exact to u^2, the double-double quotient < 2^-100:
-// relative error < kTermErr + 2^-100 < 2^-84 (the bound tested). x >= 600: σ = 1 - e^-x rounds to 1. Elsewhere (x <= -600,
-// NaN) and where the test fails: precise(x).
-void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
+// Element-wise driver: compute(vx) gives each lane's result and whether it is proven; the others are
+// precise(x_i), from a copy of x (y may be x).
+template <class Compute>
+HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*precise)(double), Compute&& compute) {
   const D d;
   const std::size_t N = hn::Lanes(d);
-  const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1p-84);
   auto step = [&](V vx, double* dst, std::size_t count) {
+    auto [res, good] = compute(vx);
+    if (HWY_LIKELY(hn::AllTrue(d, good))) {
+      hn::StoreU(res, d, dst);
+      return;
+    }
+    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], br[HWY_MAX_BYTES / sizeof(double)],
+        bg[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(vx, d, bx);
+    hn::Store(res, d, br);
+    hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, bg);
+    for (std::size_t l = 0; l < count; ++l) dst[l] = bg[l] != 0 ? br[l] : precise(bx[l]);
+  };
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) step(hn::LoadU(d, x + i), y + i, N);
+  if (i < n) {
+    HWY_ALIGN double b[HWY_MAX_BYTES / sizeof(double)] = {}, r[HWY_MAX_BYTES / sizeof(double)];
+    std::memcpy(b, x + i, (n - i) * sizeof(double));
+    step(hn::Load(d, b), r, n - i);
+    std::memcpy(y + i, r, (n - i) * sizeof(double));
+  }
+}
+
+// σ(x) = 1/(1 + e^-x) for 0 <= x < 600, e^x/(1 + e^x) for -600 < x < 0: e to kTermErr (its error is
+// damped by 1/(1 + e) <= 1 in the quotient), 1 + e exact to u^2, the double-double quotient < 2^-100:
+// relative error < kTermErr + 2^-100 < 2^-84 (the bound tested). x >= 600: σ = 1 - e^-x rounds to 1.
+// Elsewhere (x <= -600, NaN) and where the test fails: precise(x).
+void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
+  const D d;
+  const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1p-84);
+  Elementwise(x, n, y, precise, [&](V vx) {
     V ax = hn::Abs(vx);
     auto fastm = ax < hn::Set(d, 600.0);
     auto big = vx >= hn::Set(d, 600.0);
@@ -298,27 +334,72 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
     V rem = (((nh - p.hi) - p.lo) + nl) - q * dl;
     VDD s = FastTwoSum(q, rem * inv);
     auto good = hn::Or(big, hn::And(fastm, Certain(d, s, rel)));
-    V res = hn::IfThenElse(big, one, s.hi);
-    if (HWY_LIKELY(hn::AllTrue(d, good))) {
-      hn::StoreU(res, d, dst);
-      return true;
-    }
-    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], br[HWY_MAX_BYTES / sizeof(double)],
-        bg[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(vx, d, bx);
-    hn::Store(res, d, br);
-    hn::Store(hn::IfThenElseZero(good, one), d, bg);
-    for (std::size_t l = 0; l < count; ++l) dst[l] = bg[l] != 0 ? br[l] : precise(bx[l]);
-    return false;
-  };
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) step(hn::LoadU(d, x + i), y + i, N);
-  if (i < n) {
-    HWY_ALIGN double b[HWY_MAX_BYTES / sizeof(double)] = {}, r[HWY_MAX_BYTES / sizeof(double)];
-    std::memcpy(b, x + i, (n - i) * sizeof(double));
-    step(hn::Load(d, b), r, n - i);
-    std::memcpy(y + i, r, (n - i) * sizeof(double));
-  }
+    return std::pair{hn::IfThenElse(big, one, s.hi), good};
+  });
+}
+
+// log1p(e) for e = eh + el in (0, 1] (normalized; el may put e a hair below a table point), relative
+// error < 2^-85. With i = floor(256 eh) and e_i = i/256 (u = 2^-53):
+//   δ = e - e_i: eh - e_i exact (Sterbenz for i >= 1, nothing to subtract for i = 0);
+//   z = δ / (1 + e_i) = δ c_i, the table's c_i to 2^-107, the product to 4u^2: |z| < 2^-8;
+//   log1p(z) = 2 atanh(w), w = z / (2 + z) (|w| < 2^-9; one division and a remainder: < 2^-100):
+//     2w (1 + s/3 + s^2/5 + ... + s^5/11), s = w^2 (exact product plus 2 wh wl), truncation
+//     s^6/13 < 2^-99.7; s/3 as a double-double (1/3 as two doubles); the rest, < 2^-34.3, in double
+//     with 3u: < 2^-85.7; their sum 2^-87; the products 5u^2: relative error < 2^-85.3;
+//   log1p(e) = log1p(e_i) + log1p(z): the table's value to 2^-107, two terms of the same sign (z < 0
+//     only within 2^-52 of e_i): relative error < 2^-85.
+HWY_INLINE VDD Log1pDD(D d, V eh, V el) {
+  const DI di;
+  const V one = hn::Set(d, 1.0), shifter = hn::Set(d, 0x1p52);
+  V fi = hn::Floor(eh * hn::Set(d, 256.0));
+  auto i4 = hn::ShiftLeft<2>(hn::BitCast(di, fi + shifter) - hn::BitCast(di, shifter));
+  const double* table = &kLog1p256[0][0];
+  V ch = hn::GatherIndex(d, table, i4), cl = hn::GatherIndex(d, table + 1, i4);
+  V th = hn::GatherIndex(d, table + 2, i4), tl = hn::GatherIndex(d, table + 3, i4);
+  V dh = eh - fi * hn::Set(d, 1.0 / 256);
+  VDD p = TwoProd(d, dh, ch);
+  VDD z = FastTwoSum(p.hi, p.lo + (dh * cl + el * ch));
+
+  VDD den = FastTwoSum(hn::Set(d, 2.0), z.hi);
+  V denl = den.lo + z.lo;
+  V inv = one / den.hi;
+  V q = z.hi * inv;
+  VDD pq = TwoProd(d, q, den.hi);
+  V rem = (((z.hi - pq.hi) - pq.lo) + z.lo) - q * denl;
+  VDD w = FastTwoSum(q, rem * inv);
+
+  VDD s = TwoProd(d, w.hi, w.hi);
+  V sl = s.lo + hn::Set(d, 2.0) * w.hi * w.lo;
+  VDD s3 = TwoProd(d, s.hi, hn::Set(d, kThird[0]));
+  V s3l = s3.lo + (s.hi * hn::Set(d, kThird[1]) + sl * hn::Set(d, kThird[0]));
+  V rest = (s.hi * s.hi) *
+           (hn::Set(d, kI5) + s.hi * (hn::Set(d, kI7) + s.hi * (hn::Set(d, kI9) + s.hi * hn::Set(d, kI11))));
+  VDD onep = FastTwoSum(one, s3.hi);
+  V onepl = onep.lo + (s3l + rest);
+  VDD m = TwoProd(d, w.hi, onep.hi);
+  VDD l = FastTwoSum(m.hi, m.lo + (w.hi * onepl + w.lo * onep.hi));
+  VDD r = FastTwoSum(th, hn::Set(d, 2.0) * l.hi);
+  return FastTwoSum(r.hi, r.lo + (tl + hn::Set(d, 2.0) * l.lo));
+}
+
+// log σ(x) = -log1p(e^-x) for 0 <= x < 600, x - log1p(e^x) for -600 < x < 0 (two terms of one sign):
+// e to kTermErr (log1p's condition number is <= 1), log1p to 2^-85, the last sum 3u^2: relative error
+// < 2^-83.9, tested at 2^-83.5. x <= -600: log σ(x) = x - e^x (1 + ...), within 2^-865 of x, rounds
+// to x. Elsewhere (x >= 600, NaN, +inf) and where the test fails: precise(x).
+void LogSigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
+  const D d;
+  const V rel = hn::Set(d, 0x1.6a09e667f3bcdp-84);  // 2^-83.5
+  Elementwise(x, n, y, precise, [&](V vx) {
+    V ax = hn::Abs(vx);
+    auto fastm = ax < hn::Set(d, 600.0);
+    auto bigneg = vx <= hn::Set(d, -600.0);
+    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
+    VDD L = Log1pDD(d, e.hi, e.lo);
+    VDD t = TwoSum(hn::IfThenElseZero(vx < hn::Zero(d), vx), hn::Neg(L.hi));
+    VDD r = FastTwoSum(t.hi, t.lo - L.lo);
+    auto good = hn::Or(bigneg, hn::And(fastm, Certain(d, r, rel)));
+    return std::pair{hn::IfThenElse(bigneg, vx, r.hi), good};
+  });
 }
 
 MaxScan MaxScanT(const double* x, std::size_t n) {
@@ -356,6 +437,7 @@ HWY_EXPORT(ExpTerms);
 HWY_EXPORT(ScaleRound);
 HWY_EXPORT(ShiftRound);
 HWY_EXPORT(Sigmoid);
+HWY_EXPORT(LogSigmoid);
 HWY_EXPORT(MaxScanT);
 
 Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
@@ -370,6 +452,9 @@ bool shift_round(const double* x, std::size_t n, double m, dd L, double l_err, d
 }
 void sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
   HWY_DYNAMIC_DISPATCH(Sigmoid)(x, n, y, precise);
+}
+void log_sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
+  HWY_DYNAMIC_DISPATCH(LogSigmoid)(x, n, y, precise);
 }
 MaxScan max_scan(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(MaxScanT)(x, n); }
 

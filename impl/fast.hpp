@@ -47,6 +47,9 @@ bool shift_round(const double* x, std::size_t n, double m, dd L, double l_err, d
 // y_i = σ(x_i); a component whose rounding the fast tier cannot prove is precise(x_i). y may be x.
 void sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double));
 
+// y_i = log σ(x_i), likewise.
+void log_sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double));
+
 // max_i x_i (NaN-free part) and whether some x_i is NaN.
 struct MaxScan {
   double max;

@@ -65,7 +65,7 @@ void sigmoid(std::span<const double> x, std::span<double> y) {
 
 void log_sigmoid(std::span<const double> x, std::span<double> y) {
   check_output("log_sigmoid", "y", x, y);
-  for (std::size_t i = 0; i < x.size(); ++i) y[i] = log_sigmoid(x[i]);
+  fast::log_sigmoid(x.data(), x.size(), y.data(), [](double v) { return log_sigmoid(v); });
 }
 
 }  // namespace softcheck
