@@ -81,7 +81,8 @@ double cross_entropy_precise(std::span<const double> x, std::size_t k, std::span
 // Tier 0 (fast.hpp): rest = sum over j not in {a, k} to r_err, e_k to kTermErr, s, S and the others'
 // share from them with 3u^2 each; the loss (two terms >= 0) and the gradient (as in softmax; 15u^2 more
 // for the quotient) then carry at most r_err + kTermErr + 2^-96 relative. False where a rounding is not
-// certain, or where tier 0 has no bound (e_k below e^-600, dropped terms that matter).
+// certain, or where tier 0 has no bound (e_k below e^-600, dropped terms that matter). The loss adds
+// log1p's own bound l_err.
 bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<double> grad, bool want_grad,
                         double m, double& loss) {
   const std::size_t n = x.size();
@@ -98,8 +99,9 @@ bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<doub
   const double rel = (r.rel_err + fast::kTermErr + 0x1p-96) * (1 + 0x1p-40);
   dd mk = two_sum(m, -x[k]);
   if (!std::isfinite(mk.hi)) return false;
-  scaled l = add(from_dd(mk), log1p(from_dd(s)));
-  if (!(l.m.hi == 0 || rounding_certain(l, rel))) return false;
+  double l_err;
+  scaled l = add(from_dd(mk), tier0_log1p(s, &l_err));
+  if (!(l.m.hi == 0 || rounding_certain(l, (rel + l_err) * (1 + 0x1p-40)))) return false;
   loss = round(l);
   if (!want_grad) return true;
   dd S = add(s, 1.0);

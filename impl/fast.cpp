@@ -41,6 +41,7 @@ constexpr double kI5 = 0x1.999999999999ap-3;
 constexpr double kI7 = 0x1.2492492492492p-3;
 constexpr double kI9 = 0x1.c71c71c71c71cp-4;
 constexpr double kI11 = 0x1.745d1745d1746p-4;
+constexpr double kLn2Pair[2] = {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56};  // ln2 to 2^-107
 constexpr int kBlock = 64;  // vectors summed per lane before the block's sum is added accurately
 }  // namespace softcheck::detail::fast
 #endif  // SOFTCHECK_IMPL_FAST_ONCE
@@ -351,7 +352,7 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
 HWY_INLINE VDD Log1pDD(D d, V eh, V el) {
   const DI di;
   const V one = hn::Set(d, 1.0), shifter = hn::Set(d, 0x1p52);
-  V fi = hn::Floor(eh * hn::Set(d, 256.0));
+  V fi = hn::Max(hn::Floor(eh * hn::Set(d, 256.0)), hn::Zero(d));  // e a hair below 0: i = 0
   auto i4 = hn::ShiftLeft<2>(hn::BitCast(di, fi + shifter) - hn::BitCast(di, shifter));
   const double* table = &kLog1p256[0][0];
   V ch = hn::GatherIndex(d, table, i4), cl = hn::GatherIndex(d, table + 1, i4);
@@ -380,6 +381,28 @@ HWY_INLINE VDD Log1pDD(D d, V eh, V el) {
   VDD l = FastTwoSum(m.hi, m.lo + (w.hi * onepl + w.lo * onep.hi));
   VDD r = FastTwoSum(th, hn::Set(d, 2.0) * l.hi);
   return FastTwoSum(r.hi, r.lo + (tl + hn::Set(d, 2.0) * l.lo));
+}
+
+// log1p(s) for one s = sh + sl >= 2^-900 (normalized): Log1pDD for s <= 1; else with 1 + s = 2^k y,
+// y in [1, 2): k ln2 + log1p(y - 1), y - 1 exact (Sterbenz) plus the low part (a hair below 0 when 1 + s
+// is a hair below 2^k), ln2 as two doubles (k ln2 to 2^-107), two terms of one sign: relative error
+// < 2^-85.
+dd Log1pOne(double sh, double sl) {
+  const D d;
+  V vh = hn::Set(d, sh), vl = hn::Set(d, sl);
+  if (sh > 1) {
+    dd S = fast_two_sum(sh, 1.0);
+    S.lo += sl;
+    int k = exponent(S.hi);
+    dd e = fast_two_sum(scale(S.hi, -k) - 1.0, scale(S.lo, -k));
+    VDD l = Log1pDD(d, hn::Set(d, e.hi), hn::Set(d, e.lo));
+    dd kl = two_prod(static_cast<double>(k), kLn2Pair[0]);
+    kl.lo += static_cast<double>(k) * kLn2Pair[1];
+    dd r = add(kl, dd{hn::GetLane(l.hi), hn::GetLane(l.lo)});
+    return r;
+  }
+  VDD l = Log1pDD(d, vh, vl);
+  return {hn::GetLane(l.hi), hn::GetLane(l.lo)};
 }
 
 // log σ(x) = -log1p(e^-x) for 0 <= x < 600, x - log1p(e^x) for -600 < x < 0 (two terms of one sign):
@@ -438,6 +461,7 @@ HWY_EXPORT(ScaleRound);
 HWY_EXPORT(ShiftRound);
 HWY_EXPORT(Sigmoid);
 HWY_EXPORT(LogSigmoid);
+HWY_EXPORT(Log1pOne);
 HWY_EXPORT(MaxScanT);
 
 Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
@@ -456,6 +480,7 @@ void sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
 void log_sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
   HWY_DYNAMIC_DISPATCH(LogSigmoid)(x, n, y, precise);
 }
+dd log1p(dd s) { return HWY_DYNAMIC_DISPATCH(Log1pOne)(s.hi, s.lo); }
 MaxScan max_scan(const double* x, std::size_t n) { return HWY_DYNAMIC_DISPATCH(MaxScanT)(x, n); }
 
 std::vector<std::int64_t> targets() {

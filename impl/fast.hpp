@@ -50,6 +50,10 @@ void sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
 // y_i = log σ(x_i), likewise.
 void log_sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double));
 
+// log1p(s) for s = s.hi + s.lo >= 2^-900, normalized: relative error < kLog1pErr.
+inline constexpr double kLog1pErr = 0x1p-85;
+dd log1p(dd s);
+
 // max_i x_i (NaN-free part) and whether some x_i is NaN.
 struct MaxScan {
   double max;

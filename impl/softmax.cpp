@@ -58,6 +58,15 @@ Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double
   return r;
 }
 
+scaled tier0_log1p(dd s, double* rel) {
+  if (s.hi >= 0x1p-900) {
+    *rel = fast::kLog1pErr;
+    return from_dd(fast::log1p(s));
+  }
+  *rel = 0x1p-97;
+  return log1p(from_dd(s));
+}
+
 }  // namespace detail
 
 using namespace detail;
@@ -86,8 +95,8 @@ void softmax(std::span<const double> x, std::span<double> y) {
   softmax_precise(x, y);
 }
 
-// Tier 0: L = log1p(s) to s_err + 2^-97 (log1p's condition number is <= 1), then (x_i - m) - L exactly
-// rounded where Ziv's test allows.
+// Tier 0: L = log1p(s) to s_err + l_err (log1p's condition number is <= 1; l_err its own bound), then
+// (x_i - m) - L exactly rounded where Ziv's test allows.
 void log_softmax(std::span<const double> x, std::span<double> y) {
   check_output("log_softmax", "y", x, y);
   if (x.empty()) return;
@@ -95,11 +104,12 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
   if (!ms.nan && std::isfinite(ms.max)) {
     std::vector<double> local;
     Tier0Sum s = tier0_sum(x, ms.max, x.size(), nullptr, nullptr);
-    scaled L = log1p(from_dd(s.value));
+    double l_err;
+    scaled L = tier0_log1p(s.value, &l_err);
     if (s.rel_err < 0x1p-80 && (L.m.hi == 0 || L.k > -900)) {
       const bool alias = overlaps(x, y);
       double* out = alias ? scratch(x.size(), 0, local) : y.data();
-      if (fast::shift_round(x.data(), x.size(), ms.max, to_dd(L), s.rel_err + 0x1p-96, out)) {
+      if (fast::shift_round(x.data(), x.size(), ms.max, to_dd(L), s.rel_err + l_err, out)) {
         if (alias) std::copy(out, out + x.size(), y.begin());
         return;
       }
@@ -116,9 +126,10 @@ double logsumexp(std::span<const double> x) {
     Tier0Sum s = tier0_sum(x, ms.max, x.size(), nullptr, nullptr);
     if (s.value.hi == 0 && s.rel_err == 0) return ms.max;
     if (s.rel_err < 0x1p-80) {
-      scaled L = log1p(from_dd(s.value));
+      double l_err;
+      scaled L = tier0_log1p(s.value, &l_err);
       scaled r = add(from_double(ms.max), L);
-      double rel = (s.rel_err + 0x1p-96) * cancellation_ratio(from_double(ms.max), L, r);
+      double rel = (s.rel_err + l_err + 0x1p-100) * cancellation_ratio(from_double(ms.max), L, r);
       if (r.m.hi != 0 && rounding_certain(r, rel)) return round(r);
     }
   }

@@ -70,6 +70,9 @@ struct Tier0Sum {
 };
 Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double* hi, double* lo);
 
+// log1p(s) for tier 0's s: tier 0's (relative error *rel = 2^-85) where s >= 2^-900, else tier 1's (2^-97).
+scaled tier0_log1p(dd s, double* rel);
+
 // Scratch for the fast tier (impl/fast.hpp): slot 0 or 1 of this thread's buffers, reused up to 2^22
 // doubles; longer requests use `local`, freed with it.
 inline double* scratch(std::size_t n, int slot, std::vector<double>& local) {
