@@ -5,6 +5,7 @@
 #include "impl/check.hpp"
 #include "impl/exp_log.hpp"
 #include "impl/fallback.hpp"
+#include "impl/fast.hpp"
 #include "impl/softcheck.hpp"
 
 namespace softcheck {
@@ -38,6 +39,13 @@ double bce_with_logits(double x, double t, double* grad) {
   if (std::isnan(x)) {
     if (grad) *grad = kNaN;
     return kNaN;
+  }
+  if (std::fabs(x) < 600) {  // tier 0 (fast.hpp), where it proves both roundings
+    double loss, g;
+    if (fast::bce(x, t, &loss, grad ? &g : nullptr)) {
+      if (grad) *grad = g;
+      return loss;
+    }
   }
   if (grad) {
     double g;

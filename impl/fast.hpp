@@ -54,6 +54,10 @@ void log_sigmoid(const double* x, std::size_t n, double* y, double (*precise)(do
 inline constexpr double kLog1pErr = 0x1p-85;
 dd log1p(dd s);
 
+// Binary cross-entropy with logits and its gradient (grad may be null) for |x| < 600, t in [0, 1]; true
+// when both roundings are proven (then written), false otherwise (nothing to trust in *loss, *grad).
+bool bce(double x, double t, double* loss, double* grad);
+
 // max_i x_i (NaN-free part) and whether some x_i is NaN.
 struct MaxScan {
   double max;

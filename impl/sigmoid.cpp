@@ -29,7 +29,8 @@ scaled sigmoid_scaled(double x) {
 
 using namespace detail;
 
-double sigmoid(double x) {
+namespace {
+double sigmoid_precise(double x) {
   if (std::isnan(x)) return x;
   if (x > 800) return 1.0;   // 1 - σ(x) < 2^-1154: RN(σ) = 1
   if (x < -800) return 0.0;  // σ(x) < e^x < 2^-1154 < 2^-1075: RN(σ) = +0
@@ -37,10 +38,19 @@ double sigmoid(double x) {
   if (rounding_certain(s, kRelErr)) return round(s);
   return fallback::sigmoid(x);
 }
+}  // namespace
 
+// One value through tier 0 (a vector with one lane), the tiers above where it cannot prove the rounding.
+double sigmoid(double x) {
+  double y;
+  fast::sigmoid(&x, 1, &y, sigmoid_precise);
+  return y;
+}
+
+namespace {
 // log σ(x) = -log1p(e^-x) for x >= 0 (scaled, so -e^-x stays exact into the subnormals for x > 708),
 // x - log1p(e^x) for x < 0 (two terms of the same sign). Relative error <= 2^-97 + 3u^2.
-double log_sigmoid(double x) {
+double log_sigmoid_precise(double x) {
   if (std::isnan(x)) return x;
   if (x == std::numeric_limits<double>::infinity()) return 0.0;
   if (x == -std::numeric_limits<double>::infinity()) return x;
@@ -56,16 +66,23 @@ double log_sigmoid(double x) {
   if (rounding_certain(r, kRelErr * std::fabs(r.hi), 0)) return r.hi;
   return fallback::log_sigmoid(x);
 }
+}  // namespace
+
+double log_sigmoid(double x) {
+  double y;
+  fast::log_sigmoid(&x, 1, &y, log_sigmoid_precise);
+  return y;
+}
 
 void sigmoid(std::span<const double> x, std::span<double> y) {
   check_output("sigmoid", "y", x, y);
   // Tier 0 (fast.hpp) where it proves the rounding, the scalar tiers above elsewhere.
-  fast::sigmoid(x.data(), x.size(), y.data(), [](double v) { return sigmoid(v); });
+  fast::sigmoid(x.data(), x.size(), y.data(), sigmoid_precise);
 }
 
 void log_sigmoid(std::span<const double> x, std::span<double> y) {
   check_output("log_sigmoid", "y", x, y);
-  fast::log_sigmoid(x.data(), x.size(), y.data(), [](double v) { return log_sigmoid(v); });
+  fast::log_sigmoid(x.data(), x.size(), y.data(), log_sigmoid_precise);
 }
 
 }  // namespace softcheck
