@@ -140,6 +140,30 @@ double ziv(F f) {
   return ziv(f, certain);
 }
 
+// A + sign log S (A exact) when A is exactly the midpoint of two adjacent doubles and 0 < log S < |A.lo|
+// (half their distance): the value lies strictly between the midpoint and the neighbour on the side of
+// sign, so that neighbour is its correct rounding, whatever log S is (and no finite precision could tell
+// which side a value within 2^-800 of the midpoint is on). log S > 0: A != 0 is finite, so some x_j with
+// j != a is finite. log S <= s = sum_{j != a} e^(x_j - m), summed in double: a term is nonzero only
+// for |x_j - m| < 746 (argument rounding and libm exp within a factor 1 + 2^-43), the sum within n u;
+// terms below 2^-1074 add at most n 2^-1074. Returns NaN where the rule does not apply.
+double midpoint_side(dd A, std::span<const double> x, int sign) {
+  if (A.lo == 0 || !std::isfinite(A.hi)) return NAN;
+  const double next = std::nextafter(A.hi, A.lo > 0 ? HUGE_VAL : -HUGE_VAL);
+  if (next - A.hi != 2 * A.lo) return NAN;  // not a midpoint
+  double m = -HUGE_VAL;
+  std::size_t a = 0;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    if (x[j] > m) m = x[j], a = j;
+  double s = 0;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    if (j != a) s += std::exp(x[j] - m);
+  const double n = static_cast<double>(x.size());
+  const double bound = s * (1 + 0x1p-40 + n * 0x1p-52) + n * 0x1p-1074;
+  if (!(bound < std::fabs(A.lo) * (1 - 0x1p-50))) return NAN;
+  return sign < 0 ? std::min(A.hi, next) : std::max(A.hi, next);
+}
+
 template <int K>
 double ratio(const Md<K>& mag, const Md<K>& v) {  // |mag| / |v| without overflow for moderate ratios
   if (v.zero()) return HUGE_VAL;
@@ -229,6 +253,8 @@ double softmax(std::span<const double> x, std::size_t i) {
 // A + c log S (log-softmax, the losses): A exactly a midpoint with c log S below the expansions' range
 // leaves level 16 undecided (fallback.hpp); the exact tier settles it.
 double log_softmax(std::span<const double> x, std::size_t i) {
+  const double side = midpoint_side(two_sum(x[i], -*std::max_element(x.begin(), x.end())), x, -1);
+  if (!std::isnan(side)) return side;
   bool settled = false;
   const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
@@ -240,6 +266,8 @@ double log_softmax(std::span<const double> x, std::size_t i) {
 }
 
 double cross_entropy_loss(std::span<const double> x, std::size_t k) {
+  const double side = midpoint_side(two_sum(*std::max_element(x.begin(), x.end()), -x[k]), x, +1);
+  if (!std::isnan(side)) return side;
   bool settled = false;
   const double r = ziv([&](auto KK, bool& certain) {
     constexpr int K = decltype(KK)::value;
