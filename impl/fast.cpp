@@ -130,6 +130,19 @@ HWY_INLINE VDD ExpDD(D d, V dh, V dl) {
   return {res.hi * scale, res.lo * scale};
 }
 
+// (n.hi + n.lo) / (c + e.hi + e.lo) for a double c >= |e.hi|: one division (q = n.hi / den to 2u), the
+// remainder n - q den exact (Sterbenz, an exact product) but for the low parts' roundings, corrected by
+// the same reciprocal: relative error < 8u^2 + the low parts' < 2^-100.
+HWY_INLINE VDD DivSum(D d, VDD n, V c, VDD e) {
+  VDD den = FastTwoSum(c, e.hi);
+  V dl = den.lo + e.lo;
+  V inv = hn::Set(d, 1.0) / den.hi;
+  V q = n.hi * inv;
+  VDD p = TwoProd(d, q, den.hi);
+  V rem = (((n.hi - p.hi) - p.lo) + n.lo) - q * dl;
+  return FastTwoSum(q, rem * inv);
+}
+
 // Ziv's test on a normalized q with relative error < rel (q.hi normal or zero): every value within the
 // bound rounds like q.hi. The bound is widened by the roundings of q.lo -+ err.
 HWY_INLINE hn::Mask<D> Certain(D d, VDD q, V rel) {
@@ -313,7 +326,7 @@ HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*
 }
 
 // σ(x) = 1/(1 + e^-x) for 0 <= x < 600, e^x/(1 + e^x) for -600 < x < 0: e to kTermErr (its error is
-// damped by 1/(1 + e) <= 1 in the quotient), 1 + e exact to u^2, the double-double quotient < 2^-100:
+// damped by 1/(1 + e) <= 1 in the quotient), the quotient (DivSum) < 2^-100:
 // relative error < kTermErr + 2^-100 < 2^-84 (the bound tested). x >= 600: σ = 1 - e^-x rounds to 1.
 // Elsewhere (x <= -600, NaN) and where the test fails: precise(x).
 void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
@@ -324,17 +337,8 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
     auto fastm = ax < hn::Set(d, 600.0);
     auto big = vx >= hn::Set(d, 600.0);
     VDD e = ExpDD(d, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
-    VDD den = FastTwoSum(one, e.hi);
-    V dl = den.lo + e.lo;
     auto neg = vx < hn::Zero(d);
-    V nh = hn::IfThenElse(neg, e.hi, one), nl = hn::IfThenElseZero(neg, e.lo);
-    // One division: q = nh / den.hi to 2u, the remainder nh - q den.hi exactly (Sterbenz, exact product),
-    // its correction by the same reciprocal: quotient error < 8u^2 + |dl| terms < 2^-100.
-    V inv = one / den.hi;
-    V q = nh * inv;
-    VDD p = TwoProd(d, q, den.hi);
-    V rem = (((nh - p.hi) - p.lo) + nl) - q * dl;
-    VDD s = FastTwoSum(q, rem * inv);
+    VDD s = DivSum(d, {hn::IfThenElse(neg, e.hi, one), hn::IfThenElseZero(neg, e.lo)}, one, e);
     auto good = hn::Or(big, hn::And(fastm, Certain(d, s, rel)));
     return std::pair{hn::IfThenElse(big, one, s.hi), good};
   });
@@ -344,7 +348,7 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
 // error < 2^-85. With i = floor(256 eh) and e_i = i/256 (u = 2^-53):
 //   δ = e - e_i: eh - e_i exact (Sterbenz for i >= 1, nothing to subtract for i = 0);
 //   z = δ / (1 + e_i) = δ c_i, the table's c_i to 2^-107, the product to 4u^2: |z| < 2^-8;
-//   log1p(z) = 2 atanh(w), w = z / (2 + z) (|w| < 2^-9; one division and a remainder: < 2^-100):
+//   log1p(z) = 2 atanh(w), w = z / (2 + z) (|w| < 2^-9; DivSum: < 2^-100):
 //     2w (1 + s/3 + s^2/5 + ... + s^5/11), s = w^2 (exact product plus 2 wh wl), truncation
 //     s^6/13 < 2^-99.7; s/3 as a double-double (1/3 as two doubles); the rest, < 2^-34.3, in double
 //     with 3u: < 2^-85.7; their sum 2^-87; the products 5u^2: relative error < 2^-85.3;
@@ -362,13 +366,7 @@ HWY_INLINE VDD Log1pDD(D d, V eh, V el) {
   VDD p = TwoProd(d, dh, ch);
   VDD z = FastTwoSum(p.hi, p.lo + (dh * cl + el * ch));
 
-  VDD den = FastTwoSum(hn::Set(d, 2.0), z.hi);
-  V denl = den.lo + z.lo;
-  V inv = one / den.hi;
-  V q = z.hi * inv;
-  VDD pq = TwoProd(d, q, den.hi);
-  V rem = (((z.hi - pq.hi) - pq.lo) + z.lo) - q * denl;
-  VDD w = FastTwoSum(q, rem * inv);
+  VDD w = DivSum(d, z, hn::Set(d, 2.0), z);
 
   VDD s = TwoProd(d, w.hi, w.hi);
   V sl = s.lo + hn::Set(d, 2.0) * w.hi * w.lo;
@@ -427,13 +425,7 @@ bool BceOne(double x, double t, double* loss, double* grad) {
   if (!rounding_certain(l, 0x1.6a09e667f3bcdp-84 * std::fabs(l.hi), 0)) return false;
   *loss = l.hi;
   if (grad) {
-    VDD den = FastTwoSum(one, e.hi);
-    V dl = den.lo + e.lo;
-    V inv = one / den.hi;
-    V q = e.hi * inv;
-    VDD p = TwoProd(d, q, den.hi);
-    V rem = (((e.hi - p.hi) - p.lo) + e.lo) - q * dl;
-    VDD sv = FastTwoSum(q, rem * inv);
+    VDD sv = DivSum(d, e, one, e);
     dd sg{hn::GetLane(sv.hi), hn::GetLane(sv.lo)};
     dd g = x >= 0 ? sub(two_sum(1.0, -t), sg) : sub(sg, dd{t, 0.0});
     double err = 0x1p-84 * sg.hi + 0x1p-100 * std::fabs(g.hi);
