@@ -86,14 +86,15 @@ double cross_entropy_precise(std::span<const double> x, std::size_t k, std::span
 bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<double> grad, bool want_grad,
                         double m, double& loss) {
   const std::size_t n = x.size();
-  std::vector<double> local_hi, local_lo;
   const bool alias = want_grad && overlaps(x, grad);
-  double* hi = want_grad && !alias ? grad.data() : scratch(n, 0, local_hi);
-  double* lo = scratch(n, 1, local_lo);
+  // The terms are kept for the gradient where scratch allows (each exponential once), else computed again.
+  double* lo = want_grad ? scratch(n, 1) : nullptr;
+  double* hi = !lo ? nullptr : alias ? scratch(n, 0) : grad.data();
   Tier0Sum r = tier0_sum(x, m, k, hi, lo);
   if (!(r.rel_err < 0x1p-80)) return false;
   const bool top = k == r.a;
-  dd ek = top ? dd{1.0, 0.0} : dd{hi[k], lo[k]};
+  dd ek{1.0, 0.0};
+  if (!top) fast::exp_terms(&x[k], 1, m, 1, 1, &ek.hi, &ek.lo);
   if (!top && !(ek.hi != 0 && std::isfinite(ek.lo))) return false;  // e_k below e^-600: no bound here
   dd s = top ? r.value : add(r.value, ek);
   const double rel = (r.rel_err + fast::kTermErr + 0x1p-96) * (1 + 0x1p-40);
@@ -107,9 +108,17 @@ bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<doub
   dd S = add(s, 1.0);
   scaled gk = neg(div(from_dd(top ? r.value : add(r.value, 1.0)), from_dd(S)));
   if (!(gk.m.hi == 0 || rounding_certain(gk, rel))) return false;
-  if (!fast::scale_round(hi, lo, n, div(dd{1.0, 0.0}, S), rel, hi)) return false;
-  hi[k] = round(gk);
-  if (alias) std::copy(hi, hi + n, grad.begin());
+  const dd R = div(dd{1.0, 0.0}, S);
+  if (lo) {
+    if (!fast::scale_round(hi, lo, n, R, rel, hi)) return false;
+    hi[k] = round(gk);
+    if (alias) std::copy(hi, hi + n, grad.begin());
+    return true;
+  }
+  // In place, a pass that only checks first, so that x is intact for the precise tiers.
+  if (alias && !fast::exp_scale_round(x.data(), n, m, R, rel, nullptr)) return false;
+  if (!fast::exp_scale_round(x.data(), n, m, R, rel, grad.data())) return false;
+  grad[k] = round(gk);
   return true;
 }
 }  // namespace

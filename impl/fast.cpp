@@ -160,13 +160,25 @@ HWY_INLINE void Loop(std::size_t n, std::size_t lanes, Body&& body, Tail&& tail)
   if (i < n) tail(i, n - i);
 }
 
+// e^(x - m) as fast.hpp's exp_terms states it: (eh, el), with fastm the lanes of x - m >= -600.
+HWY_INLINE VDD Term(D d, V vx, V vm, hn::Mask<D>& fastm) {
+  VDD t = TwoSum(vx, hn::Neg(vm));
+  fastm = t.hi >= hn::Set(d, -600.0);
+  VDD e = ExpDD(d, hn::IfThenElseZero(fastm, t.hi), hn::IfThenElseZero(fastm, t.lo));
+  V eh = hn::IfThenElseZero(fastm, e.hi), el = hn::IfThenElseZero(fastm, e.lo);
+  if (HWY_UNLIKELY(!hn::AllTrue(d, fastm))) {  // below e^-600: (0, NaN) down to e^-746, (0, 0) below
+    auto band = t.hi >= hn::Set(d, -746.0);
+    el = hn::IfThenElse(fastm, el, hn::IfThenElseZero(band, hn::Set(d, std::numeric_limits<double>::quiet_NaN())));
+  }
+  return {eh, el};
+}
+
 Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
              double* lo) {
   const D d;
   const DI di;
   const std::size_t N = hn::Lanes(d);
   const V vm = hn::Set(d, m), ninf = hn::Set(d, -std::numeric_limits<double>::infinity());
-  const V nan = hn::Set(d, std::numeric_limits<double>::quiet_NaN());
   const auto sa = hn::Set(di, static_cast<std::int64_t>(skip_a)), sb = hn::Set(di, static_cast<std::int64_t>(skip_b));
   V bh = hn::Zero(d), bl = hn::Zero(d);    // the block's sum, per lane (sloppy double-double)
   V ah = hn::Zero(d), al = hn::Zero(d);    // the blocks' sum, per lane (accurate double-double)
@@ -181,16 +193,11 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
     in_block = 0, ++blocks;
   };
   auto step = [&](V vx, std::size_t i, V& eh, V& el) {
-    VDD t = TwoSum(vx, hn::Neg(vm));
-    auto fastm = t.hi >= hn::Set(d, -600.0);
-    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, t.hi), hn::IfThenElseZero(fastm, t.lo));
-    eh = hn::IfThenElseZero(fastm, e.hi);
-    el = hn::IfThenElseZero(fastm, e.lo);
-    if (HWY_UNLIKELY(!hn::AllTrue(d, fastm))) {  // terms below e^-600: band (0, NaN), dropped counted
-      auto zero = hn::Not(t.hi >= hn::Set(d, -746.0));
-      el = hn::IfThenElse(fastm, el, hn::IfThenElseZero(hn::Not(zero), nan));
+    hn::Mask<D> fastm;
+    VDD e = Term(d, vx, vm, fastm);
+    eh = e.hi, el = e.lo;
+    if (HWY_UNLIKELY(!hn::AllTrue(d, fastm)))  // terms below e^-600 are dropped from the sum: counted
       dropped = dropped + hn::IfThenElseZero(hn::AndNot(fastm, hn::Not(vx == ninf)), hn::Set(d, 1.0));
-    }
     V kh = eh, kl = hn::IfThenElseZero(fastm, el);
     if (HWY_UNLIKELY((skip_a >= i && skip_a - i < N) || (skip_b >= i && skip_b - i < N))) {
       auto idx = hn::Iota(di, static_cast<std::int64_t>(i));
@@ -242,25 +249,36 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
   return out;
 }
 
-bool ScaleRound(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out) {
+// With lo null, hi is x and the terms are computed again from it (m given); with out null, nothing is
+// written (a check).
+bool ScaleRound(const double* hi, const double* lo, double m, std::size_t n, dd r, double rel_err, double* out) {
   const D d;
   const std::size_t N = hn::Lanes(d);
-  const V rh = hn::Set(d, r.hi), rl = hn::Set(d, r.lo), rel = hn::Set(d, rel_err);
+  const V rh = hn::Set(d, r.hi), rl = hn::Set(d, r.lo), rel = hn::Set(d, rel_err), vm = hn::Set(d, m);
   bool ok = true;
-  auto step = [&](V eh, V el) {
-    VDD p = TwoProd(d, eh, rh);
-    VDD q = FastTwoSum(p.hi, p.lo + (eh * rl + el * rh));
+  auto step = [&](V a, V b) {
+    VDD e{a, b};
+    if (!lo) {
+      hn::Mask<D> fastm;
+      e = Term(d, a, vm, fastm);
+    }
+    VDD p = TwoProd(d, e.hi, rh);
+    VDD q = FastTwoSum(p.hi, p.lo + (e.hi * rl + e.lo * rh));
     ok = ok && hn::AllTrue(d, Certain(d, q, rel));
     return q.hi;
   };
   std::size_t i = 0;
-  for (; i + N <= n && ok; i += N) hn::StoreU(step(hn::LoadU(d, hi + i), hn::LoadU(d, lo + i)), d, out + i);
+  for (; i + N <= n && ok; i += N) {
+    V res = step(hn::LoadU(d, hi + i), lo ? hn::LoadU(d, lo + i) : hn::Zero(d));
+    if (out) hn::StoreU(res, d, out + i);
+  }
   if (i < n && ok) {
-    HWY_ALIGN double bh[HWY_MAX_BYTES / sizeof(double)] = {}, bl[HWY_MAX_BYTES / sizeof(double)] = {};
+    HWY_ALIGN double bh[HWY_MAX_BYTES / sizeof(double)], bl[HWY_MAX_BYTES / sizeof(double)] = {};
+    for (std::size_t l = 0; l < N; ++l) bh[l] = lo ? 0.0 : -std::numeric_limits<double>::infinity();
     std::memcpy(bh, hi + i, (n - i) * sizeof(double));
-    std::memcpy(bl, lo + i, (n - i) * sizeof(double));
+    if (lo) std::memcpy(bl, lo + i, (n - i) * sizeof(double));
     hn::Store(step(hn::Load(d, bh), hn::Load(d, bl)), d, bh);
-    std::memcpy(out + i, bh, (n - i) * sizeof(double));
+    if (out) std::memcpy(out + i, bh, (n - i) * sizeof(double));
   }
   return ok;
 }
@@ -286,12 +304,15 @@ bool ShiftRound(const double* x, std::size_t n, double m, dd L, double l_err, do
     return hn::IfThenElse(inf, ninf, q.hi);
   };
   std::size_t i = 0;
-  for (; i + N <= n && ok; i += N) hn::StoreU(step(hn::LoadU(d, x + i)), d, out + i);
+  for (; i + N <= n && ok; i += N) {
+    V res = step(hn::LoadU(d, x + i));
+    if (out) hn::StoreU(res, d, out + i);
+  }
   if (i < n && ok) {
     HWY_ALIGN double b[HWY_MAX_BYTES / sizeof(double)];
     for (std::size_t l = 0; l < N; ++l) b[l] = i + l < n ? x[i + l] : m;
     hn::Store(step(hn::Load(d, b)), d, b);
-    std::memcpy(out + i, b, (n - i) * sizeof(double));
+    if (out) std::memcpy(out + i, b, (n - i) * sizeof(double));
   }
   return ok;
 }
@@ -500,7 +521,10 @@ Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std:
   return HWY_DYNAMIC_DISPATCH(ExpTerms)(x, n, m, skip_a, skip_b, hi, lo);
 }
 bool scale_round(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out) {
-  return HWY_DYNAMIC_DISPATCH(ScaleRound)(hi, lo, n, r, rel_err, out);
+  return HWY_DYNAMIC_DISPATCH(ScaleRound)(hi, lo, 0.0, n, r, rel_err, out);
+}
+bool exp_scale_round(const double* x, std::size_t n, double m, dd r, double rel_err, double* out) {
+  return HWY_DYNAMIC_DISPATCH(ScaleRound)(x, nullptr, m, n, r, rel_err, out);
 }
 bool shift_round(const double* x, std::size_t n, double m, dd L, double l_err, double* out) {
   return HWY_DYNAMIC_DISPATCH(ShiftRound)(x, n, m, L, l_err, out);

@@ -39,9 +39,13 @@ Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std:
 // out_i = RN((hi_i + lo_i) (r.hi + r.lo)) for every i, where the product's relative error is below
 // rel_err. Returns false as soon as a rounding is not certain (out is then partly written). out may be hi.
 bool scale_round(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out);
+// The same with the terms computed again from x (as exp_terms does), for vectors too long to keep them;
+// out null: only the check, nothing written. out may be x.
+bool exp_scale_round(const double* x, std::size_t n, double m, dd r, double rel_err, double* out);
 
 // out_i = RN((x_i - m) - L) for x_i <= m, L >= 0 known to relative error l_err (x_i - m is exact as a
-// double-double). -inf where x_i = -inf. Returns false as soon as a rounding is not certain. out may be x.
+// double-double). -inf where x_i = -inf. Returns false as soon as a rounding is not certain. out may be x;
+// null: only the check.
 bool shift_round(const double* x, std::size_t n, double m, dd L, double l_err, double* out);
 
 // y_i = σ(x_i); a component whose rounding the fast tier cannot prove is precise(x_i). y may be x.

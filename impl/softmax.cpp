@@ -78,17 +78,23 @@ void softmax(std::span<const double> x, std::span<double> y) {
   if (x.empty()) return;
   fast::MaxScan ms = fast::max_scan(x.data(), x.size());
   if (!ms.nan && std::isfinite(ms.max)) {
-    std::vector<double> local_hi, local_lo;
+    const std::size_t n = x.size();
     const bool alias = overlaps(x, y);
-    double* hi = alias ? scratch(x.size(), 0, local_hi) : y.data();
-    double* lo = scratch(x.size(), 1, local_lo);
-    Tier0Sum s = tier0_sum(x, ms.max, x.size(), hi, lo);
+    double* lo = scratch(n, 1);
+    double* hi = !lo ? nullptr : alias ? scratch(n, 0) : y.data();
+    Tier0Sum s = tier0_sum(x, ms.max, n, hi, lo);
     if (s.rel_err < 0x1p-80) {
       dd R = div(dd{1.0, 0.0}, add(s.value, 1.0));
       double rel = (s.rel_err + fast::kTermErr + 0x1p-100) * (1 + 0x1p-40);
-      if (fast::scale_round(hi, lo, x.size(), R, rel, hi)) {
-        if (alias) std::copy(hi, hi + x.size(), y.begin());
-        return;
+      if (lo) {  // each exponential once: the terms were kept
+        if (fast::scale_round(hi, lo, n, R, rel, hi)) {
+          if (alias) std::copy(hi, hi + n, y.begin());
+          return;
+        }
+      } else if (!alias || fast::exp_scale_round(x.data(), n, ms.max, R, rel, nullptr)) {
+        // Too long to keep the terms: computed again (in place, after a pass that only checks, so that x
+        // is intact for the precise tiers if one rounding is not certain).
+        if (fast::exp_scale_round(x.data(), n, ms.max, R, rel, y.data())) return;
       }
     }
   }
@@ -102,15 +108,24 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
   if (x.empty()) return;
   fast::MaxScan ms = fast::max_scan(x.data(), x.size());
   if (!ms.nan && std::isfinite(ms.max)) {
-    std::vector<double> local;
-    Tier0Sum s = tier0_sum(x, ms.max, x.size(), nullptr, nullptr);
+    const std::size_t n = x.size();
+    Tier0Sum s = tier0_sum(x, ms.max, n, nullptr, nullptr);
     double l_err;
     scaled L = tier0_log1p(s.value, &l_err);
     if (s.rel_err < 0x1p-80 && (L.m.hi == 0 || L.k > -900)) {
+      const double* xs = x.data();
+      const double err = s.rel_err + l_err;
+      // In place, x must stay intact until every rounding is proven: into scratch, or (too long for it)
+      // a pass that only checks, then the writing one.
       const bool alias = overlaps(x, y);
-      double* out = alias ? scratch(x.size(), 0, local) : y.data();
-      if (fast::shift_round(x.data(), x.size(), ms.max, to_dd(L), s.rel_err + l_err, out)) {
-        if (alias) std::copy(out, out + x.size(), y.begin());
+      double* out = alias ? scratch(n, 0) : y.data();
+      if (out) {
+        if (fast::shift_round(xs, n, ms.max, to_dd(L), err, out)) {
+          if (alias) std::copy(out, out + n, y.begin());
+          return;
+        }
+      } else if (fast::shift_round(xs, n, ms.max, to_dd(L), err, nullptr) &&
+                 fast::shift_round(xs, n, ms.max, to_dd(L), err, y.data())) {
         return;
       }
     }

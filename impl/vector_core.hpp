@@ -73,11 +73,15 @@ Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double
 // log1p(s) for tier 0's s: tier 0's (relative error *rel = 2^-85) where s >= 2^-900, else tier 1's (2^-97).
 scaled tier0_log1p(dd s, double* rel);
 
-// Scratch for the fast tier (impl/fast.hpp): slot 0 or 1 of this thread's buffers, reused up to 2^22
-// doubles; longer requests use `local`, freed with it.
-inline double* scratch(std::size_t n, int slot, std::vector<double>& local) {
+// Scratch for tier 0: slot 0 or 1 of this thread's buffers, of at least n doubles, kept for the next
+// call; null beyond kScratchLimit doubles (2^22: 32 MB), where tier 0 computes its terms again rather
+// than keep them (a long input is never copied: the memory stays O(1), impl/tests/big_input_test.cpp).
+// Tests lower the limit to reach the recomputing paths with short vectors.
+inline std::size_t kScratchLimit = std::size_t{1} << 22;
+inline double* scratch(std::size_t n, int slot) {
   thread_local std::vector<double> buffers[2];
-  std::vector<double>& v = n <= (std::size_t{1} << 22) ? buffers[slot] : local;
+  if (n > kScratchLimit) return nullptr;
+  std::vector<double>& v = buffers[slot];
   if (v.size() < n) v.resize(n);
   return v.data();
 }

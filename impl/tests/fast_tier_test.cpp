@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "impl/fast.hpp"
+#include "impl/vector_core.hpp"
 #include "impl/softcheck.hpp"
 #include "oracle/oracle.hpp"
 
@@ -387,6 +388,50 @@ TEST(FastTier, BceIsCorrectlyRoundedOnEveryTarget) {
     std::printf("tier 0 left %d of %zu BCE values to the precise tiers (%d not t = 1/2, x tiny)\n", unproven,
                 xt.size(), unexpected);
   });
+}
+
+}  // namespace
+
+namespace {
+
+TEST(FastTier, RecomputingTheTermsGivesTheSameResults) {
+  // Beyond the scratch limit tier 0 computes its terms twice (and, in place, checks before it writes);
+  // with the limit lowered to 0 every call takes that path: the same bits as keeping the terms.
+  std::mt19937_64 g(14);
+  auto run = [&](std::vector<double> x, std::size_t k) {
+    std::vector<double> out, y(x.size());
+    softcheck::softmax(x, y);
+    out.insert(out.end(), y.begin(), y.end());
+    std::vector<double> z = x;
+    softcheck::softmax(z, z);
+    out.insert(out.end(), z.begin(), z.end());
+    softcheck::log_softmax(x, y);
+    out.insert(out.end(), y.begin(), y.end());
+    z = x;
+    softcheck::log_softmax(z, z);
+    out.insert(out.end(), z.begin(), z.end());
+    out.push_back(softcheck::cross_entropy(x, k, y));
+    out.insert(out.end(), y.begin(), y.end());
+    z = x;
+    out.push_back(softcheck::cross_entropy(z, k, z));
+    out.insert(out.end(), z.begin(), z.end());
+    out.push_back(softcheck::cross_entropy(x, k));
+    return out;
+  };
+  const std::size_t saved = softcheck::detail::kScratchLimit;
+  for (int rep = 0; rep < 60; ++rep) {
+    std::vector<double> x = random_vector(g);
+    std::size_t k = g() % x.size();
+    softcheck::detail::kScratchLimit = saved;
+    std::vector<double> kept = run(x, k);
+    softcheck::detail::kScratchLimit = 0;
+    std::vector<double> again = run(x, k);
+    softcheck::detail::kScratchLimit = saved;
+    ASSERT_EQ(kept.size(), again.size());
+    for (std::size_t i = 0; i < kept.size(); ++i)
+      ASSERT_TRUE(same_bits(kept[i], again[i]) || (std::isnan(kept[i]) && std::isnan(again[i])))
+          << "vector " << rep << ", value " << i;
+  }
 }
 
 }  // namespace
