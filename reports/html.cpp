@@ -8,24 +8,11 @@
 #include <map>
 
 #include "reports/functions.hpp"
+#include "reports/markup.hpp"
 #include "reports/render.hpp"
 
 namespace softcheck::reports {
 namespace {
-
-std::string esc(std::string_view s) {
-  std::string o;
-  for (char c : s) {
-    switch (c) {
-      case '<': o += "&lt;"; break;
-      case '>': o += "&gt;"; break;
-      case '&': o += "&amp;"; break;
-      case '"': o += "&quot;"; break;
-      default: o += c;
-    }
-  }
-  return o;
-}
 
 const char* color(std::size_t impl) {
   static const char* palette[] = {"#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d"};
@@ -63,7 +50,7 @@ std::string axes(const Frame& fr, const std::string& title) {
                               fr.w, fr.h);
   s += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="#fff" stroke="#999"/>)", fr.left, fr.top,
                    fr.w - fr.left - fr.right, fr.h - fr.top - fr.bottom);
-  s += fmt::format(R"(<text x="{}" y="14" class="title">{}</text>)", fr.left, esc(title));
+  s += fmt::format(R"(<text x="{}" y="14" class="title">{}</text>)", fr.left, xml_escape(title));
   return s;
 }
 
@@ -118,7 +105,7 @@ std::string scalar_plot(const Report& rep, const std::string& fn, const std::str
   for (const auto& [p, label] : ticks) {
     const double x = fx_of_pos(p);
     s += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="{1}" y2="{2}" class="grid"/><text x="{0:.1f}" y="{3}" class="xtick">{4}</text>)",
-                     x, fr.top, fr.h - fr.bottom, fr.h - fr.bottom + 12, esc(label));
+                     x, fr.top, fr.h - fr.bottom, fr.h - fr.bottom + 12, xml_escape(label));
   }
   s += fmt::format(R"(<text x="{}" y="{}" class="xlabel">x{}</text>)", (fr.left + fr.w) / 2, fr.h - 4,
                    axis.kind == XAxis::Kind::kLinear ? "" : " (log scale, both signs)");
@@ -217,7 +204,7 @@ std::string vector_plot(const Report& rep, const std::string& fn, const std::str
 
 std::string md_inline(const std::string& s) {
   // The gate section comes as Markdown: show it as preformatted text.
-  return "<pre class=\"gate\">" + esc(s) + "</pre>";
+  return "<pre class=\"gate\">" + xml_escape(s) + "</pre>";
 }
 
 }  // namespace
@@ -245,21 +232,21 @@ details{margin:10px 0}
 <h1>softcheck accuracy report</h1>
 )";
   h += fmt::format(R"(<p class="meta">Seed {} · {} samples per function over its regimes (<code>long</code>: {}) · implementations: {}{}{}</p>)",
-                   rep.run.seed, rep.run.samples, rep.run.long_samples, esc(fmt::format("{}", fmt::join(rep.run.implementations, ", "))),
+                   rep.run.seed, rep.run.samples, rep.run.long_samples, xml_escape(fmt::format("{}", fmt::join(rep.run.implementations, ", "))),
                    rep.run.shard_count > 1 ? fmt::format(" · shard {}/{}", rep.run.shard_index, rep.run.shard_count) : "",
                    rep.timings.wall_s > 0 ? fmt::format(" · {:.1f} s on {} threads", rep.timings.wall_s, rep.timings.threads) : "");
   h += "<p class=\"meta\">Errors in ULPs against the exact value (docs/definitions.md): ≤ 0.5 correctly rounded, &lt; 1 faithful; "
        "NaN/∞ where a finite value was due counts as ∞, never averaged in.</p>\n";
   h += "<p class=\"legend\">";
   for (std::size_t i = 0; i < rep.run.implementations.size(); ++i)
-    h += fmt::format(R"(<span><i style="background:{}"></i>{}</span>)", color(i), esc(rep.run.implementations[i]));
+    h += fmt::format(R"(<span><i style="background:{}"></i>{}</span>)", color(i), xml_escape(rep.run.implementations[i]));
   h += "</p>\n";
 
   const std::vector<Cell> summary = summarize(rep);
   std::map<std::pair<std::string, std::string>, const Cell*> sum;
   for (const Cell& c : summary) sum[{c.function, c.implementation}] = &c;
   h += "<h2>Max error per function (ULP, every regime)</h2>\n<table class=\"headline\"><tr><th>function</th><th>samples</th>";
-  for (const auto& impl : rep.run.implementations) h += "<th>" + esc(impl) + "</th>";
+  for (const auto& impl : rep.run.implementations) h += "<th>" + xml_escape(impl) + "</th>";
   h += "</tr>\n";
   for (const auto& fn : rep.run.functions) {
     std::uint64_t samples = 0;
@@ -275,7 +262,7 @@ details{margin:10px 0}
       const Cell& c = *it->second;
       std::string v = !c.provided ? "not provided" : c.max_ulp.value ? format_ulp(*c.max_ulp.value) : "–";
       if (c.provided && c.nonfinite + c.special_mismatch) v = fmt::format("∞ ({} NaN/inf)", c.nonfinite + c.special_mismatch);
-      h += fmt::format(R"(<td style="background:{}">{}</td>)", shade(c), esc(v));
+      h += fmt::format(R"(<td style="background:{}">{}</td>)", shade(c), xml_escape(v));
     }
     h += "</tr>\n";
   }
@@ -285,7 +272,7 @@ details{margin:10px 0}
   for (const auto& fn : rep.run.functions) {
     const Function& f = *find_function(fn);
     h += fmt::format("<h2 id=\"{0}\"><code>{0}</code></h2>\n<p>Grades {1}. Condition number κ: {2}.</p>\n", fn,
-                     esc(f.graded), esc(f.condition));
+                     xml_escape(f.graded), xml_escape(f.condition));
     h += "<div class=\"plots\">";
     for (const RegimeInfo& r : rep.regimes) {
       if (r.name != kWorstRegime && r.scalar != f.scalar) continue;
@@ -297,8 +284,8 @@ details{margin:10px 0}
       const Cell& c = rep.cells[i];
       if (c.function != fn) continue;
       if (!c.provided) {
-        h += fmt::format("<tr><td>{}</td><td class=l>{}</td><td colspan=9 class=l>not provided</td></tr>\n", esc(c.regime),
-                         esc(c.implementation));
+        h += fmt::format("<tr><td>{}</td><td class=l>{}</td><td colspan=9 class=l>not provided</td></tr>\n", xml_escape(c.regime),
+                         xml_escape(c.implementation));
         continue;
       }
       const double ns = i < rep.timings.cells.size() && rep.timings.cells[i].calls
@@ -306,7 +293,7 @@ details{margin:10px 0}
                             : std::nan("");
       h += fmt::format(
           "<tr><td>{}</td><td class=l>{}</td><td>{}</td><td style=\"background:{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
-          esc(c.regime), esc(c.implementation), c.samples, shade(c), c.max_ulp.value ? format_ulp(*c.max_ulp.value) : "–",
+          xml_escape(c.regime), xml_escape(c.implementation), c.samples, shade(c), c.max_ulp.value ? format_ulp(*c.max_ulp.value) : "–",
           c.max_distance.value ? std::to_string(*c.max_distance.value) : "–", c.finite ? format_ulp(c.mean_ulp()) : "–",
           format_share(c.correctly_rounded, c.values), format_share(c.faithful, c.values),
           c.nonfinite + c.special_mismatch + c.errors, c.max_condition.value ? format_ulp(*c.max_condition.value) : "–",
@@ -316,19 +303,19 @@ details{margin:10px 0}
     for (const auto& impl : rep.run.implementations) {
       auto it = sum.find({fn, impl});
       if (it == sum.end() || !it->second->provided || !it->second->max_ulp.value) continue;
-      h += fmt::format("<p class=\"witness\"><b>{} worst:</b> {}</p>\n", esc(impl),
-                       esc(format_witness(it->second->max_ulp.witness, fn, 16)));
+      h += fmt::format("<p class=\"witness\"><b>{} worst:</b> {}</p>\n", xml_escape(impl),
+                       xml_escape(format_witness(it->second->max_ulp.witness, fn, 16)));
     }
   }
 
   h += "<h2>Regimes</h2>\n<table><tr><th>regime</th><th>kind</th><th>samples</th><th>description</th></tr>\n";
   for (const RegimeInfo& r : rep.regimes)
-    h += fmt::format("<tr><td>{}</td><td class=l>{}</td><td>{}</td><td class=l>{}</td></tr>\n", esc(r.name),
-                     r.name == kWorstRegime ? "replay" : r.scalar ? "scalar" : "vector", r.samples, esc(r.description));
+    h += fmt::format("<tr><td>{}</td><td class=l>{}</td><td>{}</td><td class=l>{}</td></tr>\n", xml_escape(r.name),
+                     r.name == kWorstRegime ? "replay" : r.scalar ? "scalar" : "vector", r.samples, xml_escape(r.description));
   h += "</table>\n<details><summary>Versions measured</summary><table>\n";
-  for (const auto& [k, v] : rep.versions) h += fmt::format("<tr><td>{}</td><td class=l>{}</td></tr>\n", esc(k), esc(v));
+  for (const auto& [k, v] : rep.versions) h += fmt::format("<tr><td>{}</td><td class=l>{}</td></tr>\n", xml_escape(k), xml_escape(v));
   for (const ImplementationInfo& i : rep.implementations)
-    h += fmt::format("<tr><td>implementation {}</td><td class=l>{}</td></tr>\n", esc(i.name), esc(i.origin));
+    h += fmt::format("<tr><td>implementation {}</td><td class=l>{}</td></tr>\n", xml_escape(i.name), xml_escape(i.origin));
   h += "</table></details>\n</body></html>\n";
   return h;
 }

@@ -141,11 +141,6 @@ double logsumexp_flushes_cancelled(const double* x, std::size_t n) {
 // --- Mutants of the mutation score: the bugs kernel authors actually ship ---------------------------
 
 const softcheck::Kernels& acc() { return softcheck::bundled_kernels("accurate"); }
-double accurate_sigmoid(double x) {
-  double y;
-  acc().sigmoid(&x, 1, &y);
-  return y;
-}
 
 void softmax_no_max_shift(const double* x, std::size_t n, double* y) {  // e^1000 = inf
   double s = 0;
@@ -227,7 +222,7 @@ double ce_dist_grad_rounded_p(const double* x, const double* t, std::size_t n, d
   return loss;
 }
 double bce_textbook(double x, double t, double* g) {  // -t log σ - (1-t) log(1 - σ): log 0 beyond ±37
-  const double s = accurate_sigmoid(x);
+  const double s = softcheck::sigmoid(x);
   if (g) *g = s - t;
   return -t * std::log(s) - (1 - t) * std::log(1 - s);
 }
@@ -238,7 +233,7 @@ double bce_targets_swapped(double x, double t, double* g) {  // the loss of 1 - 
 }
 double bce_grad_rounded_sigma(double x, double t, double* g) {  // RN(σ(x)) - t cancels when t ≈ σ(x)
   const double loss = acc().bce_with_logits(x, t, nullptr);
-  if (g) *g = accurate_sigmoid(x) - t;
+  if (g) *g = softcheck::sigmoid(x) - t;
   return loss;
 }
 
