@@ -146,15 +146,17 @@ double ziv(F f) {
 // which side a value within 2^-800 of the midpoint is on). log S > 0: A != 0 is finite, so some x_j with
 // j != a is finite. log S <= s = sum_{j != a} e^(x_j - m), summed in double: a term is nonzero only
 // for |x_j - m| < 746 (argument rounding and libm exp within a factor 1 + 2^-43), the sum within n u;
-// terms below 2^-1074 add at most n 2^-1074. Returns NaN where the rule does not apply.
-double midpoint_side(dd A, std::span<const double> x, int sign) {
-  if (A.lo == 0 || !std::isfinite(A.hi)) return NAN;
-  const double next = std::nextafter(A.hi, A.lo > 0 ? HUGE_VAL : -HUGE_VAL);
-  if (next - A.hi != 2 * A.lo) return NAN;  // not a midpoint
+// terms below 2^-1074 add at most n 2^-1074. Here A = x_i - m (sign -1: log-softmax) or m - x_i (sign
+// +1: the class loss). Returns NaN where the rule does not apply.
+double midpoint_side(double xi, std::span<const double> x, int sign) {
   double m = -HUGE_VAL;
   std::size_t a = 0;
   for (std::size_t j = 0; j < x.size(); ++j)
     if (x[j] > m) m = x[j], a = j;
+  const dd A = sign < 0 ? two_sum(xi, -m) : two_sum(m, -xi);
+  if (A.lo == 0 || !std::isfinite(A.hi)) return NAN;
+  const double next = std::nextafter(A.hi, A.lo > 0 ? HUGE_VAL : -HUGE_VAL);
+  if (next - A.hi != 2 * A.lo) return NAN;  // not a midpoint
   double s = 0;
   for (std::size_t j = 0; j < x.size(); ++j)
     if (j != a) s += std::exp(x[j] - m);
@@ -251,9 +253,10 @@ double softmax(std::span<const double> x, std::size_t i) {
 }
 
 // A + c log S (log-softmax, the losses): A exactly a midpoint with c log S below the expansions' range
-// leaves level 16 undecided (fallback.hpp); the exact tier settles it.
+// leaves level 16 undecided (fallback.hpp); midpoint_side settles the commonest such case for
+// log-softmax and the class loss, the exact tier every other.
 double log_softmax(std::span<const double> x, std::size_t i) {
-  const double side = midpoint_side(two_sum(x[i], -*std::max_element(x.begin(), x.end())), x, -1);
+  const double side = midpoint_side(x[i], x, -1);
   if (!std::isnan(side)) return side;
   bool settled = false;
   const double r = ziv([&](auto KK, bool& certain) {
@@ -266,7 +269,7 @@ double log_softmax(std::span<const double> x, std::size_t i) {
 }
 
 double cross_entropy_loss(std::span<const double> x, std::size_t k) {
-  const double side = midpoint_side(two_sum(*std::max_element(x.begin(), x.end()), -x[k]), x, +1);
+  const double side = midpoint_side(x[k], x, +1);
   if (!std::isnan(side)) return side;
   bool settled = false;
   const double r = ziv([&](auto KK, bool& certain) {

@@ -7,7 +7,8 @@
 // distribution gradient go on to the exact tier (exact.hpp), since their values can be rational or sit
 // within 2^-2000 of a midpoint by construction (a sum A + c log S whose second term is below the
 // expansion's range). Before any level, log_softmax and the class loss settle the commonest such case
-// directly: A exactly a midpoint and 0 < log S < half the spacing (the value is then on log S's side). sigmoid, log_sigmoid, softmax and the class gradient return the level-16 candidate:
+// directly: A exactly a midpoint and 0 < log S < half the spacing (the value is then on log S's side).
+// sigmoid, log_sigmoid, softmax and the class gradient return the level-16 candidate:
 // faithful (within 0.5 + 2^-730 ULP), and not structurally near a midpoint (their values are
 // transcendental quotients near no dyadic), but not proven correctly rounded.
 #pragma once

@@ -24,13 +24,13 @@ namespace softcheck::detail::fast {
 #include "impl/exp2_512.inc"
 #include "impl/log1p_256.inc"
 
-// ln2/512 = kL0 + kL1 + kL2 + O(2^-162): kL0 and kL1 have 34 significant bits, so k kL0 and k kL1 are
+// ln2/512 = kL0 + kL1 + kL2 + O(2^-137.4) (k times the tail < 2^-118.7): kL0 and kL1 have 34 significant bits, so k kL0 and k kL1 are
 // exact for |k| < 2^19 (|x| <= 600 gives |k| <= 443,221).
 constexpr double kL0 = 0x1.62e42fef8p-10;
 constexpr double kL1 = 0x1.1cf79abc8p-45;
 constexpr double kL2 = 0x1.e3b39803f2f6bp-81;
 constexpr double kInvL = 0x1.71547652b82fep+9;  // 512/ln2
-// 1/j! for the tail of e^r - 1 (relative errors 2^-54 .. 2^-61, accounted at exp_dd).
+// 1/j! for the tail of e^r - 1 (relative errors 2^-54 .. 2^-61, accounted at ExpDD).
 constexpr double kC3 = 0x1.5555555555555p-3;
 constexpr double kC4 = 0x1.5555555555555p-5;
 constexpr double kC5 = 0x1.1111111111111p-7;
@@ -87,15 +87,16 @@ HWY_INLINE VDD TwoProd(D d, V a, V b) {
 // e^(dh + dl) for -600 <= dh <= 0, |dl| <= ulp(dh)/2, as a normalized double-double; relative error
 // < kTermErr = 2^-84.5. Where (with u = 2^-53, |r| <= ln2/1024 (1 + 2^-40) < 2^-10.52):
 //   dh + dl = (512K + j) ln2/512 + r: k kL0 and k kL1 are exact, dh - k kL0 too (Sterbenz for k != 0),
-//     r = rh + rl renormalized; neglecting kL's tail and the roundings of rl: < 2^-97 absolute.
+//     r = rh + rl renormalized; kL's tail and the two roundings of rl (|dl| < 2^-44): < 2^-96 absolute.
 //   e^r - 1 = r + r^2/2 + r^3/6 + ... + r^7/5040 + O(r^8/8!), truncation < 2^-99.5, with rh^2 = s + σ exact;
 //     rh^3/6 + ... from s in double: relative error <= 3u + 2^-54 (three roundings and 1/6's) on
-//     |rh|^3/6 < 2^-34.1: < 2^-85.4; s for rh^2 inside it: < 2^-87.1; the final sum of the tail: u 2^-34.1
-//     = 2^-87.1; the terms in rl (rl, rh rl, rh^2 rl/2) are exact to < 2^-115. E = e^r - 1 then has
-//     absolute error < 2^-85.4 + 2^-87.1 + 2^-87.1 + 2^-97 < 2^-84.7, relative to e^r >= 0.9986: < 2^-84.6.
+//     |rh|^3/6 < 2^-34.15: < 2^-85.33; s for rh^2 inside it: < 2^-87.1; the final sum of the tail:
+//     u 2^-34.1 = 2^-87.1; the terms in rl (rl, rh rl, rh^2 rl/2) are exact to < 2^-115. E = e^r - 1
+//     then has absolute error < 2^-85.33 + 2^-87.1 + 2^-87.1 + 2^-96 < 2^-84.68, relative to
+//     e^r >= 0.9986: < 2^-84.66.
 //   2^(j/512) (1 + E) from the table (2^-107) with one exact product and FastTwoSums: < 2^-104.
 //   2^K (-866 <= K <= 0) scales both parts exactly (a low part that goes subnormal is below 2^-150 of
-//   the result). Total < 2^-84.6 + 2^-104 < 2^-84.5.
+//   the result). Total < 2^-84.66 + 2^-104 < 2^-84.5 (2^-85.66 the largest FastTier measures).
 HWY_INLINE VDD ExpDD(D d, V dh, V dl) {
   const DI di;
   const V shifter = hn::Set(d, 0x1.8p52);
@@ -132,7 +133,8 @@ HWY_INLINE VDD ExpDD(D d, V dh, V dl) {
 
 // (n.hi + n.lo) / (c + e.hi + e.lo) for a double c >= |e.hi|: one division (q = n.hi / den to 2u), the
 // remainder n - q den exact (Sterbenz, an exact product) but for the low parts' roundings, corrected by
-// the same reciprocal: relative error < 8u^2 + the low parts' < 2^-100.
+// the same reciprocal: relative error < 40u^2 (q's 2u times the roundings of the remainder, of q dl, of
+// rem inv, and dividing by den.hi for den) < 2^-100.
 HWY_INLINE VDD DivSum(D d, VDD n, V c, VDD e) {
   VDD den = FastTwoSum(c, e.hi);
   V dl = den.lo + e.lo;
@@ -143,7 +145,8 @@ HWY_INLINE VDD DivSum(D d, VDD n, V c, VDD e) {
   return FastTwoSum(q, rem * inv);
 }
 
-// Ziv's test on a normalized q with relative error < rel (q.hi normal or zero): every value within the
+// Ziv's test on a normalized q with relative error < rel (q.hi normal, or q.hi = q.lo = 0: a zero q.hi
+// with a nonzero q.lo would pass wrongly; no caller makes one): every value within the
 // bound rounds like q.hi. The bound is widened by the roundings of q.lo -+ err.
 HWY_INLINE hn::Mask<D> Certain(D d, VDD q, V rel) {
   V err = hn::Abs(q.hi) * rel;
@@ -242,9 +245,9 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
   Sum out;
   out.value = total;
   // Terms kTermErr each; a block of kBlock terms per lane, summed sloppily: |bl| <= 2u k S_block after k
-  // terms, so the block's error is <= kBlock (kBlock + 1) u^2 < 2^-94; the accurate adds (blocks, then
-  // the N lanes) 3u^2 each.
-  out.rel_err = (kTermErr + 0x1p-94 + static_cast<double>(blocks + N) * 0x1.8p-105) * (1 + 0x1p-40);
+  // terms, so the block's error is <= 2u^2 (kBlock + kBlock (kBlock + 1) / 2) = 4288 u^2 = 0x1.0cp-94; the
+  // accurate adds (blocks, then the N lanes) 3u^2 each.
+  out.rel_err = (kTermErr + 0x1.0cp-94 + static_cast<double>(blocks + N) * 0x1.8p-105) * (1 + 0x1p-40);
   out.dropped = hn::GetLane(hn::SumOfLanes(d, dropped)) * 0x1p-865;  // each < e^-600 = 2^-865.6
   return out;
 }
@@ -427,7 +430,7 @@ dd Log1pOne(double sh, double sl) {
 
 // Binary cross-entropy with logits for one |x| < 600, t in [0, 1], e = e^-|x|, L = log1p(e):
 //   loss = L + (1 - t) x (x >= 0) or L + t |x| (x < 0): terms >= 0, 1 - t exact as two doubles, the
-//     products exact to 2u^2: relative error < kTermErr + 2^-85 + 2^-100 < 2^-83.9, tested at 2^-83.5;
+//     products exact to 2u^2: relative error < kTermErr + 2^-85 + 2^-100 < 2^-83.73, tested at 2^-83.5;
 //   grad = σ(x) - t as (1 - t) - σ(-|x|) (x >= 0) or σ(-|x|) - t (x < 0), σ(-|x|) = e/(1 + e) to 2^-84
 //     (as in Sigmoid), the reference exact: absolute error < 2^-84 σ(-|x|), and the double-double
 //     difference 3u^2 relative to its result (Joldes et al.'s bound holds through cancellation); a
@@ -458,7 +461,7 @@ bool BceOne(double x, double t, double* loss, double* grad) {
 
 // log σ(x) = -log1p(e^-x) for 0 <= x < 600, x - log1p(e^x) for -600 < x < 0 (two terms of one sign):
 // e to kTermErr (log1p's condition number is <= 1), log1p to 2^-85, the last sum 3u^2: relative error
-// < 2^-83.9, tested at 2^-83.5. x <= -600: log σ(x) = x - e^x (1 + ...), within 2^-865 of x, rounds
+// < 2^-83.73, tested at 2^-83.5. x <= -600: log σ(x) = x - e^x (1 + ...), within 2^-865 of x, rounds
 // to x. Elsewhere (x >= 600, NaN, +inf) and where the test fails: precise(x).
 void LogSigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
   const D d;

@@ -18,7 +18,7 @@
 
 namespace softcheck::detail::fast {
 
-// Relative error bound of one term e^(x_i - m) (derivation at exp_dd in fast.cpp).
+// Relative error bound of one term e^(x_i - m) (derivation at ExpDD in fast.cpp).
 inline constexpr double kTermErr = 0x1.6a09e667f3bcdp-85;  // 2^-84.5
 
 struct Sum {

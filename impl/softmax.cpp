@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <vector>
 
 #include "impl/check.hpp"
 #include "impl/fallback.hpp"

@@ -74,13 +74,13 @@ Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double
 scaled tier0_log1p(dd s, double* rel);
 
 // Scratch for tier 0: slot 0 or 1 of this thread's buffers, of at least n doubles, kept for the next
-// call (so at most 16 MB a thread); null beyond kScratchLimit doubles (2^20: 8 MB), where tier 0
+// call (so at most 16 MB a thread); null beyond scratch_limit doubles (2^20: 8 MB), where tier 0
 // computes its terms again rather than keep them (a long input is never copied: the memory stays O(1),
 // impl/tests/big_input_test.cpp). Tests lower the limit to reach the recomputing paths with short vectors.
-inline std::size_t kScratchLimit = std::size_t{1} << 20;
+inline std::size_t scratch_limit = std::size_t{1} << 20;
 inline double* scratch(std::size_t n, int slot) {
   thread_local std::vector<double> buffers[2];
-  if (n > kScratchLimit) return nullptr;
+  if (n > scratch_limit) return nullptr;
   std::vector<double>& v = buffers[slot];
   if (v.size() < n) v.resize(n);
   return v.data();

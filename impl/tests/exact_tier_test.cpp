@@ -119,6 +119,8 @@ double round_even(double a, double b) {
 // A = x_i - m (or m - x_k) is a midpoint by construction (x_i with an odd last bit, m a multiple of
 // 2 ulp(x_i - m)), and a third logit sets log S ~ e^-g, g from 40 (level 4 decides) to past 1e5 (the
 // exact tier's floor term); the BCE loss has A = (1 - t) x with 1 - t = 3 2^-53 and 3 M of 54 bits.
+// The public log_softmax and class loss now settle these in fallback.cpp's midpoint_side; the exact
+// tier's own log_softmax and class loss are checked on them here directly.
 TEST(ExactTier, MidpointPlusATinyLogarithm) {
   std::mt19937_64 g(15);
   int decided_by_the_tiny_term = 0, cases = 0;
@@ -136,8 +138,10 @@ TEST(ExactTier, MidpointPlusATinyLogarithm) {
     const std::vector<oracle::Ref> r = oracle::log_softmax(x);
     ASSERT_TRUE(r[1].certain);
     EXPECT_EQ(y[1], r[1].rounded) << std::hexfloat << "log_softmax [" << m << ", " << xi << ", " << m - gap << "]";
+    EXPECT_EQ(exact::log_softmax(x, 1), r[1].rounded) << std::hexfloat << "exact tier, " << xi;
     const oracle::Ref ce = oracle::Vector(x).cross_entropy(std::size_t{1});
     EXPECT_EQ(softcheck::cross_entropy(x, 1), ce.rounded) << std::hexfloat << "cross_entropy k = 1, " << xi;
+    EXPECT_EQ(exact::cross_entropy_loss(x, 1), ce.rounded) << std::hexfloat << "exact tier, k = 1, " << xi;
     const std::vector<double> t{0.5, 1.0, 0.0};  // A = m - x_1 again, c = 1.5
     EXPECT_EQ(softcheck::cross_entropy(x, std::span<const double>(t)),
               oracle::Vector(x).cross_entropy(std::span<const double>(t)).rounded) << std::hexfloat << xi;

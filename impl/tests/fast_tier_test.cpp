@@ -418,15 +418,15 @@ TEST(FastTier, RecomputingTheTermsGivesTheSameResults) {
     out.push_back(softcheck::cross_entropy(x, k));
     return out;
   };
-  const std::size_t saved = softcheck::detail::kScratchLimit;
+  const std::size_t saved = softcheck::detail::scratch_limit;
   for (int rep = 0; rep < 60; ++rep) {
     std::vector<double> x = random_vector(g);
     std::size_t k = g() % x.size();
-    softcheck::detail::kScratchLimit = saved;
+    softcheck::detail::scratch_limit = saved;
     std::vector<double> kept = run(x, k);
-    softcheck::detail::kScratchLimit = 0;
+    softcheck::detail::scratch_limit = 0;
     std::vector<double> again = run(x, k);
-    softcheck::detail::kScratchLimit = saved;
+    softcheck::detail::scratch_limit = saved;
     ASSERT_EQ(kept.size(), again.size());
     for (std::size_t i = 0; i < kept.size(); ++i)
       ASSERT_TRUE(same_bits(kept[i], again[i]) || (std::isnan(kept[i]) && std::isnan(again[i])))
