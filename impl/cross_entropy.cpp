@@ -126,9 +126,9 @@ bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<doub
 double cross_entropy(std::span<const double> x, std::size_t k, std::span<double> grad) {
   check_class_index("cross_entropy", x.size(), k);
   bool want_grad = check_grad("cross_entropy", x, grad);
-  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
   double loss;
-  if (!ms.nan && std::isfinite(ms.max) && cross_entropy_fast(x, k, grad, want_grad, ms.max, loss)) return loss;
+  const double m = tier0_max(x);
+  if (!std::isnan(m) && cross_entropy_fast(x, k, grad, want_grad, m, loss)) return loss;
   return cross_entropy_precise(x, k, grad, want_grad);
 }
 

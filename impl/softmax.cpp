@@ -48,6 +48,11 @@ void softmax_precise(std::span<const double> x, std::span<double> y);
 void log_softmax_precise(std::span<const double> x, std::span<double> y);
 double logsumexp_precise(std::span<const double> x);
 
+double tier0_max(std::span<const double> x) {
+  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
+  return !ms.nan && std::isfinite(ms.max) ? ms.max : kNaN;
+}
+
 Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double* hi, double* lo) {
   std::size_t a = static_cast<std::size_t>(std::find(x.begin(), x.end(), m) - x.begin());
   fast::Sum s = fast::exp_terms(x.data(), x.size(), m, a, skip, hi, lo);
@@ -75,13 +80,12 @@ using namespace detail;
 void softmax(std::span<const double> x, std::span<double> y) {
   check_output("softmax", "y", x, y);
   if (x.empty()) return;
-  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
-  if (!ms.nan && std::isfinite(ms.max)) {
+  if (const double m = tier0_max(x); !std::isnan(m)) {
     const std::size_t n = x.size();
     const bool alias = overlaps(x, y);
     double* lo = scratch(n, 1);
     double* hi = !lo ? nullptr : alias ? scratch(n, 0) : y.data();
-    Tier0Sum s = tier0_sum(x, ms.max, n, hi, lo);
+    Tier0Sum s = tier0_sum(x, m, n, hi, lo);
     if (s.rel_err < 0x1p-80) {
       dd R = div(dd{1.0, 0.0}, add(s.value, 1.0));
       double rel = (s.rel_err + fast::kTermErr + 0x1p-100) * (1 + 0x1p-40);
@@ -90,10 +94,10 @@ void softmax(std::span<const double> x, std::span<double> y) {
           if (alias) std::copy(hi, hi + n, y.begin());
           return;
         }
-      } else if (!alias || fast::exp_scale_round(x.data(), n, ms.max, R, rel, nullptr)) {
+      } else if (!alias || fast::exp_scale_round(x.data(), n, m, R, rel, nullptr)) {
         // Too long to keep the terms: computed again (in place, after a pass that only checks, so that x
         // is intact for the precise tiers if one rounding is not certain).
-        if (fast::exp_scale_round(x.data(), n, ms.max, R, rel, y.data())) return;
+        if (fast::exp_scale_round(x.data(), n, m, R, rel, y.data())) return;
       }
     }
   }
@@ -105,10 +109,9 @@ void softmax(std::span<const double> x, std::span<double> y) {
 void log_softmax(std::span<const double> x, std::span<double> y) {
   check_output("log_softmax", "y", x, y);
   if (x.empty()) return;
-  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
-  if (!ms.nan && std::isfinite(ms.max)) {
+  if (const double m = tier0_max(x); !std::isnan(m)) {
     const std::size_t n = x.size();
-    Tier0Sum s = tier0_sum(x, ms.max, n, nullptr, nullptr);
+    Tier0Sum s = tier0_sum(x, m, n, nullptr, nullptr);
     double l_err;
     scaled L = tier0_log1p(s.value, &l_err);
     if (s.rel_err < 0x1p-80 && (L.m.hi == 0 || L.k > -900)) {
@@ -119,12 +122,12 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
       const bool alias = overlaps(x, y);
       double* out = alias ? scratch(n, 0) : y.data();
       if (out) {
-        if (fast::shift_round(xs, n, ms.max, to_dd(L), err, out)) {
+        if (fast::shift_round(xs, n, m, to_dd(L), err, out)) {
           if (alias) std::copy(out, out + n, y.begin());
           return;
         }
-      } else if (fast::shift_round(xs, n, ms.max, to_dd(L), err, nullptr) &&
-                 fast::shift_round(xs, n, ms.max, to_dd(L), err, y.data())) {
+      } else if (fast::shift_round(xs, n, m, to_dd(L), err, nullptr) &&
+                 fast::shift_round(xs, n, m, to_dd(L), err, y.data())) {
         return;
       }
     }
@@ -135,15 +138,14 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
 // Tier 0: m + log1p(s), the error of L as in log_softmax, relative to |m| + L (the terms cancel for m < 0).
 double logsumexp(std::span<const double> x) {
   if (x.empty()) return -kInf;
-  fast::MaxScan ms = fast::max_scan(x.data(), x.size());
-  if (!ms.nan && std::isfinite(ms.max)) {
-    Tier0Sum s = tier0_sum(x, ms.max, x.size(), nullptr, nullptr);
-    if (s.value.hi == 0 && s.rel_err == 0) return ms.max;
+  if (const double m = tier0_max(x); !std::isnan(m)) {
+    Tier0Sum s = tier0_sum(x, m, x.size(), nullptr, nullptr);
+    if (s.value.hi == 0 && s.rel_err == 0) return m;
     if (s.rel_err < 0x1p-80) {
       double l_err;
       scaled L = tier0_log1p(s.value, &l_err);
-      scaled r = add(from_double(ms.max), L);
-      double rel = (s.rel_err + l_err + 0x1p-100) * cancellation_ratio(from_double(ms.max), L, r);
+      scaled r = add(from_double(m), L);
+      double rel = (s.rel_err + l_err + 0x1p-100) * cancellation_ratio(from_double(m), L, r);
       if (r.m.hi != 0 && rounding_certain(r, rel)) return round(r);
     }
   }

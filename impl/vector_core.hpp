@@ -60,6 +60,10 @@ class PairwiseSum {
   std::vector<Entry> stack_;  // at most 64 entries
 };
 
+// The maximum of x where tier 0 can take the vector (no NaN, no +inf, not all -inf); NaN otherwise
+// (then the precise tiers apply the special-value rules).
+double tier0_max(std::span<const double> x);
+
 // Tier 0's sum for a vector with maximum m (finite, no NaN): s = sum of e^(x_j - m) over j != a (the
 // first maximum) and j != skip (x.size(): none), rel_err its relative error bound, +inf where the terms
 // below e^-600 that tier 0 drops could matter; hi/lo receive the terms (fast::exp_terms), or nullptr.
