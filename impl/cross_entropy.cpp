@@ -132,7 +132,8 @@ double cross_entropy(std::span<const double> x, std::size_t k, std::span<double>
   return cross_entropy_precise(x, k, grad, want_grad);
 }
 
-// L = sum_{t_i > 0} t_i (m - x_i) + T log1p(s), T = sum t: every term >= 0, relative error < 2^-96.
+// L = sum_{t_i > 0} t_i (m - x_i) + T log1p(s), T = sum t: every term >= 0, relative error < 2^-95 plus
+// that of log1p(s) (tier 0's, about 2^-84.9, where it can).
 // Gradient T softmax_i - t_i cancels where the prediction matches the target: the bound is relative to
 // T softmax_i + t_i, and Ziv's test sends the close cases to the multi-double tier.
 double cross_entropy(std::span<const double> x, std::span<const double> t, std::span<double> grad) {
@@ -163,7 +164,21 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
     }
     return off ? kInf : 0.0;
   }
-  scaled L = log1p(others_sum(x, sc));
+  // log1p(s) from tier 0 where it can (s to 2^-80 and log1p to 2^-85, vectorized), else from tier 1.
+  scaled L;
+  double l_err = kRelErr;
+  {
+    Tier0Sum r{};
+    r.rel_err = HUGE_VAL;
+    if (sc.posinf == 0) r = tier0_sum(x, sc.m, x.size(), nullptr, nullptr);
+    if (r.rel_err < 0x1p-80) {
+      double lr;
+      L = tier0_log1p(r.value, &lr);
+      l_err = (r.rel_err + lr + kRelErr) * (1 + 0x1p-40);  // log1p's condition number is < 1
+    } else {
+      L = log1p(others_sum(x, sc));
+    }
+  }
   double loss;
   {
     PairwiseSum acc;
@@ -186,35 +201,54 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
     } else {
       scaled l = add(acc.total(), mul(T, L));
       if (!std::isfinite(l.m.hi) || l.k > 1100) loss = kInf;
-      else loss = (l.m.hi == 0 || rounding_certain(l, kRelErr)) ? round(l) : fallback::cross_entropy_loss(x, t);
+      else loss = (l.m.hi == 0 || rounding_certain(l, l_err)) ? round(l) : fallback::cross_entropy_loss(x, t);
     }
   }
   if (want_grad) {
-    scaled s = others_sum(x, sc);
-    scaled S = add(kOne, s);
+    // Tier 0 (triple-double lanes, fallback::DistGrad::tier0) first: it settles nearly every component,
+    // cancelling or not; then this double-double tier (which also takes x_i - m < -600), then the rest of
+    // DistGrad. In place, the tiers read a copy of x.
+    std::vector<double> xc;
+    std::span<const double> xs = x;
+    if (overlaps(x, grad)) xc.assign(x.begin(), x.end()), xs = xc;
+    fallback::DistGrad tiers(xs, t);
     // For the argmax with p_a > 1/2, T p_a - t_a = R_a - T q_a with R_a = sum_{j != a} t_j and
     // q_a = s / S = 1 - p_a: the terms are then of the size of the result's own scale, not of 1 (with
     // p_a = 1 - 2^-1000 the direct form would need 1000 more bits).
-    const bool complement = s.m.hi == 0 || s.k < 0;  // s < 1
-    scaled Ra{};
-    if (complement) {
-      PairwiseSum r;
-      for (std::size_t j = 0; j < t.size(); ++j)
-        if (j != sc.a) r.push(from_double(t[j]));
-      Ra = r.total();
-    }
+    struct DdState {
+      scaled s, S, Ra;
+      bool complement;
+    };
+    std::unique_ptr<DdState> st;
+    auto dd_state = [&]() -> const DdState& {
+      if (st) return *st;
+      st = std::make_unique<DdState>();
+      st->s = others_sum(xs, sc);
+      st->S = add(kOne, st->s);
+      st->complement = st->s.m.hi == 0 || st->s.k < 0;  // s < 1
+      if (st->complement) {
+        PairwiseSum r;
+        for (std::size_t j = 0; j < t.size(); ++j)
+          if (j != sc.a) r.push(from_double(t[j]));
+        st->Ra = r.total();
+      }
+      return *st;
+    };
     emit(
-        x, grad,
+        xs, grad,
         [&](std::size_t i, double xi, bool& certain) {
+          if (double r; tiers.tier0(i, r)) return r;
+          const DdState& d = dd_state();
+          const bool comp = d.complement && i == sc.a;
           scaled tp, ref;
-          if (complement && i == sc.a) {
-            tp = mul(T, div(s, S));
-            ref = Ra;
+          if (comp) {
+            tp = mul(T, div(d.s, d.S));
+            ref = d.Ra;
           } else {
-            tp = mul(T, div(i == sc.a ? kOne : term(xi, sc.m), S));
+            tp = mul(T, div(i == sc.a ? kOne : term(xi, sc.m), d.S));
             ref = from_double(t[i]);
           }
-          scaled g = complement && i == sc.a ? add(ref, neg(tp)) : add(tp, neg(ref));
+          scaled g = comp ? add(ref, neg(tp)) : add(tp, neg(ref));
           if (g.m.hi == 0) {  // the dd terms cancelled completely: only the precise tier can tell
             certain = tp.m.hi == 0 && ref.m.hi == 0;
             return 0.0;
@@ -223,10 +257,7 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
           certain = rounding_certain(g, kRelErr * cancellation_ratio(tp, ref, g));
           return round(g);
         },
-        [&, tier = std::unique_ptr<fallback::DistGrad>()](std::span<const double> src, std::size_t i) mutable {
-          if (!tier) tier = std::make_unique<fallback::DistGrad>(src, t);
-          return (*tier)(i);
-        });
+        [&](std::span<const double>, std::size_t i) { return tiers(i); });
   }
   return loss;
 }

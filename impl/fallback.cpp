@@ -10,6 +10,7 @@
 
 #include "impl/exp_log.hpp"
 #include "impl/exact.hpp"
+#include "impl/fast.hpp"
 #include "impl/multi_double.hpp"
 
 namespace softcheck::detail::fallback {
@@ -434,10 +435,82 @@ struct DistGrad::Precise {
   }
 };
 
+// Tier 0 (fast_dist.cpp): s = sum_{j != a} e_j and R_a = sum_{j != a} t_j from triple-double lanes, T =
+// R_a + t_a, S = 1 + s and T/S in 3-double arithmetic (each < 2^-147), the components in chunks as the
+// caller asks for them (O(chunk) memory). Relative error bounds (fast.hpp): s within kTdTermErr +
+// td_sum_err(n) + 2^-155 + (dropped terms) 2^-865 / s, R_a within td_sum_err(n) + 2^-155; the argmax with
+// p_a > 1/2 as R_a - (T/S) s (its terms are then of the result's own scale) in 3-double arithmetic.
+struct DistGrad::Tier0 {
+  static constexpr std::size_t kChunk = 4096;
+  bool usable = false;
+  std::size_t a = 0;
+  double m = 0, ts[3] = {}, rel = 0;
+  bool complement = false, ga_ok = false;
+  double ga = 0;
+  std::size_t chunk = SIZE_MAX;
+  std::vector<double> out;
+  std::vector<unsigned char> ok;
+
+  Tier0(std::span<const double> x, std::span<const double> t) {
+    const std::size_t n = x.size();
+    m = -HUGE_VAL;
+    for (std::size_t j = 0; j < n; ++j)
+      if (x[j] > m) m = x[j], a = j;
+    if (!std::isfinite(m)) return;
+    fast::DistSums sums = fast::dist_sums(x.data(), t.data(), n, m, a);
+    auto md = [](const double c[3]) {
+      ExactSum e;
+      for (int k = 0; k < 3; ++k) e.add(c[k]);
+      return Md<3>::from(e, 0);
+    };
+    if (!std::isfinite(sums.r[0]) || !std::isfinite(sums.s[0])) return;
+    const Md<3> s = md(sums.s), Ra = md(sums.r), one = Md<3>::from(1.0);
+    const double rel_s = fast::kTdTermErr + fast::td_sum_err(n) + 0x1p-155 + sums.dropped * 0x1p-865;
+    const double rel_r = fast::td_sum_err(n) + 0x1p-155;
+    const Md<3> T = add(Ra, Md<3>::from(t[a])), S = add(one, s);
+    if (T.zero()) return;
+    const Md<3> TS = div(T, S);
+    const double rel_ts = (rel_r + 0x1p-150) + (rel_s + 0x1p-150) + 0x1p-147;
+    for (int k = 0; k < 3; ++k) ts[k] = std::ldexp(TS.c[k], TS.k);
+    if (!(std::fabs(ts[0]) > 0x1p-900 && std::fabs(ts[0]) < 0x1p900)) return;
+    rel = (fast::kTdTermErr + rel_ts + 0x1p-150) * (1 + 0x1p-40);
+    complement = s.zero() || s.k < 0;
+    if (complement) {
+      const Md<3> P = mul(TS, s), v = sub(Ra, P);
+      // |error| < (rel_ts + rel_s + 2^-147) |P| + (rel_r + 2^-149) R_a (the product and the difference)
+      const double e = ((rel_ts + rel_s + 0x1p-147) * ratio(P, v) + (rel_r + 0x1p-149) * ratio(Ra, v)) * (1 + 0x1p-40);
+      if (!v.zero() && std::fabs(approx(v)) > 0x1p-900) ga = round_md(v, e, ga_ok);
+      ga_ok = ga_ok && !v.zero() && std::isfinite(ga);
+    }
+    usable = true;
+  }
+  // The tier's proven value of component i, if any.
+  bool get(std::span<const double> x, std::span<const double> t, std::size_t i, double& r) {
+    if (!usable) return false;
+    if (i == a && complement && ga_ok) return r = ga, true;
+    const std::size_t c = i / kChunk * kChunk;
+    if (c != chunk) {
+      const std::size_t len = std::min(kChunk, x.size() - c);
+      out.resize(len), ok.resize(len);
+      fast::dist_grad(x.data() + c, t.data() + c, len, m, ts, rel, out.data(), ok.data());
+      chunk = c;
+    }
+    if (!ok[i - c]) return false;
+    r = out[i - c];
+    return true;
+  }
+};
+
 DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : x_(x), t_(t) {}
 DistGrad::~DistGrad() = default;
 
+bool DistGrad::tier0(std::size_t i, double& r) {
+  if (!t0_) t0_ = std::make_unique<Tier0>(x_, t_);
+  return t0_->get(x_, t_, i, r);
+}
+
 double DistGrad::operator()(std::size_t i) {
+  if (double r; tier0(i, r)) return r;
   if (!s_) s_ = std::make_unique<State>(x_, t_);
   const State& st = *s_;
   const bool complement = i == st.a && (st.s.zero() || st.s.k < 0);  // p_a > 1/2: R_a - T q_a

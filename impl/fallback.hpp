@@ -31,7 +31,8 @@ double log_softmax(std::span<const double> x, std::size_t i);
 double cross_entropy_loss(std::span<const double> x, std::size_t k);
 double cross_entropy_grad(std::span<const double> x, std::size_t k, std::size_t i);
 double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
-// The distribution gradient behind the double-double tier: a shared state (T/S to ~2^-132 from a
+// The distribution gradient behind the double-double tier: first tier 0's triple-double lanes (T/S to
+// ~2^-118 once, O(n), then the components in vector chunks: fast.hpp), then a shared state (T/S to ~2^-132 from a
 // table-driven 3-double exp: O(n) once), then O(1) per component; a component still uncertain goes to a
 // precise 3-/4-double state (O(n), built on first need), then to the exact tier: interval arithmetic on
 // exact dyadics (impl/interval.hpp) at 256 to 16384 bits, which proves its rounding (O(n) per level,
@@ -44,11 +45,15 @@ class DistGrad {
   DistGrad(const DistGrad&) = delete;
   DistGrad& operator=(const DistGrad&) = delete;
   double operator()(std::size_t i);
+  // Tier 0's value of component i where it proves the rounding (true), without the other tiers.
+  bool tier0(std::size_t i, double& r);
 
  private:
+  struct Tier0;
   struct State;
   struct Precise;
   std::span<const double> x_, t_;
+  std::unique_ptr<Tier0> t0_;
   std::unique_ptr<State> s_;
   std::unique_ptr<Precise> p_;
   std::unique_ptr<exact::DistGrad> e_;

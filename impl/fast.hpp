@@ -62,6 +62,32 @@ dd log1p(dd s);
 // when both roundings are proven (then written), false otherwise (nothing to trust in *loss, *grad).
 bool bce(double x, double t, double* loss, double* grad);
 
+// Triple-double (fast_dist.cpp), for the distribution cross-entropy's gradient T e_i / S - t_i, which
+// cancels by ~53 bits when t = RN(T softmax(x)).
+// Relative error bound of one term e^(x_i - m) as three doubles (derivation at ExpTD).
+inline constexpr double kTdTermErr = 0x1p-138;
+// Bound on the relative error that summing n nonnegative triple-doubles adds: 2^-140.5 + n 2^-159
+// (derivation at Acc3).
+inline double td_sum_err(std::size_t n) { return 0x1.6a09e667f3bcdp-141 + static_cast<double>(n) * 0x1p-159; }
+
+struct DistSums {
+  double s[3];         // sum of e^(x_j - m), j != a, x_j - m >= -600: three doubles, decreasing
+  double r[3];         // sum of t_j, j != a, likewise
+  double dropped = 0;  // the count of omitted terms 0 < e^(x_j - m) < e^-600 (each < 2^-865)
+};
+// For x without NaN or +inf, x_a = m = max x, t >= 0 finite. s is within kTdTermErr + td_sum_err(n) +
+// 2^-155 of its exact sum (the last for the three doubles kept), r within td_sum_err(n) + 2^-155.
+DistSums dist_sums(const double* x, const double* t, std::size_t n, double m, std::size_t a);
+
+// out_i = RN(ts e^(x_i - m) - t_i) and ok_i = 1 where the rounding is proven, given ts = ts[0] + ts[1] +
+// ts[2] (normalized, 2^-900 < ts < 2^900) and rel, a bound on the relative error of ts plus kTdTermErr;
+// ok_i = 0 elsewhere (out_i is then to be ignored).
+void dist_grad(const double* x, const double* t, std::size_t n, double m, const double ts[3], double rel, double* out,
+               unsigned char* ok);
+
+// For tests: e^(x_i - m) as three doubles, x_i - m >= -600.
+void exp_terms_td(const double* x, std::size_t n, double m, double* e0, double* e1, double* e2);
+
 // max_i x_i (NaN-free part) and whether some x_i is NaN.
 struct MaxScan {
   double max;
