@@ -438,7 +438,8 @@ struct DistGrad::Precise {
 // Tier 0 (fast_dist.cpp): s = sum_{j != a} e_j and R_a = sum_{j != a} t_j from triple-double lanes, T =
 // R_a + t_a, S = 1 + s and T/S in 3-double arithmetic (each < 2^-147), the components in chunks as the
 // caller asks for them (O(chunk) memory). Relative error bounds (fast.hpp): s within kTdTermErr +
-// td_sum_err(n) + 2^-155 + (dropped terms) 2^-865 / s, R_a within td_sum_err(n) + 2^-155; the argmax with
+// td_sum_err(n) + 2^-155 + (dropped terms) 2^-865 / s, R_a within td_sum_err(n) + 2^-155 (+ n 2^-270 for
+// subnormal t_j, with T >= 2^-800); the argmax with
 // p_a > 1/2 as R_a - (T/S) s (its terms are then of the result's own scale) in 3-double arithmetic.
 struct DistGrad::Tier0 {
   static constexpr std::size_t kChunk = 4096;
@@ -466,16 +467,20 @@ struct DistGrad::Tier0 {
     if (!std::isfinite(sums.r[0]) || !std::isfinite(sums.s[0])) return;
     const Md<3> s = md(sums.s), Ra = md(sums.r), one = Md<3>::from(1.0);
     const double rel_s = fast::kTdTermErr + fast::td_sum_err(n) + 0x1p-155 + sums.dropped * 0x1p-865;
-    const double rel_r = fast::td_sum_err(n) + 0x1p-155;
+    // Subnormal t_j: each of the sum's roundings may then lose up to 2^-1075 absolute (3n of them), below
+    // n 2^-270 of a sum >= 2^-800; smaller T are left to the tiers below.
+    const double rel_r = fast::td_sum_err(n) + 0x1p-155 + static_cast<double>(n) * 0x1p-270;
     const Md<3> T = add(Ra, Md<3>::from(t[a])), S = add(one, s);
-    if (T.zero()) return;
+    if (T.zero() || !(approx(T) >= 0x1p-800)) return;
     const Md<3> TS = div(T, S);
     const double rel_ts = (rel_r + 0x1p-150) + (rel_s + 0x1p-150) + 0x1p-147;
     for (int k = 0; k < 3; ++k) ts[k] = std::ldexp(TS.c[k], TS.k);
     if (!(std::fabs(ts[0]) > 0x1p-900 && std::fabs(ts[0]) < 0x1p900)) return;
     rel = (fast::kTdTermErr + rel_ts + 0x1p-150) * (1 + 0x1p-40);
     complement = s.zero() || s.k < 0;
-    if (complement) {
+    // The complement's bound is relative to s: only where no term was dropped (a dropped term is an
+    // absolute error of up to 2^-865 in s, which can be all of a tiny s; the tiers below take that case).
+    if (complement && sums.dropped == 0 && (Ra.zero() || approx(Ra) >= 0x1p-800)) {
       const Md<3> P = mul(TS, s), v = sub(Ra, P);
       // |error| < (rel_ts + rel_s + 2^-147) |P| + (rel_r + 2^-149) R_a (the product and the difference)
       const double e = ((rel_ts + rel_s + 0x1p-147) * ratio(P, v) + (rel_r + 0x1p-149) * ratio(Ra, v)) * (1 + 0x1p-40);

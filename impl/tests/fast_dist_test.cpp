@@ -203,6 +203,30 @@ TEST(FastDist, ProvenComponentsAreCorrectlyRoundedOnEveryTarget) {
         ASSERT_TRUE(same(in_place[i], grad[i])) << "in place, rep " << rep << ", i = " << i;
       }
     }
+    // Terms below e^-600 (dropped by the lanes) beside a dominant argmax, tiny and subnormal targets: the
+    // property suite's counterexample x = [0, 608], t = [4.26e-255, 1] among them.
+    const double gaps[] = {600.5, 608, 650, 745, 800};
+    const double tiny[] = {4.2623947078244298e-255, 1e-300, 0x1p-1070, 0.5, 0.0};
+    for (double gap : gaps) {
+      for (double t0 : tiny) {
+        for (double ta : {1.0, 0x1p-1000}) {
+          std::vector<double> x = {0.0, gap, 0.5}, t = {t0, ta, t0};
+          ov.assign(x);
+          std::vector<oracle::Ref> ref(x.size());
+          ov.cross_entropy(std::span<const double>(t), ref);
+          softcheck::detail::fallback::DistGrad tiers(x, t);
+          std::vector<double> grad(x.size());
+          softcheck::cross_entropy(x, t, grad);
+          for (std::size_t i = 0; i < x.size(); ++i) {
+            double r;
+            if (tiers.tier0(i, r)) {
+              ASSERT_TRUE(same(r, ref[i].rounded)) << std::hexfloat << "gap " << gap << ", t0 " << t0 << ", i = " << i;
+            }
+            ASSERT_TRUE(same(grad[i], ref[i].rounded)) << std::hexfloat << "gap " << gap << ", t0 " << t0 << ", i = " << i;
+          }
+        }
+      }
+    }
     std::printf("tier 0 proved %zu of %zu matched components\n", proven, total);
     EXPECT_GE(static_cast<double>(proven), 0.999 * static_cast<double>(total));
   });
