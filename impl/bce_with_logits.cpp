@@ -94,4 +94,15 @@ double bce_with_logits(double x, double t, double* grad) {
   return fallback::bce_loss(x, t);
 }
 
+namespace {
+void bce_precise(double x, double t, double* loss, double* grad) { *loss = bce_with_logits(x, t, grad); }
+}  // namespace
+
+// Tier 0 in whole vectors (fast.hpp), the scalar entry for each element it leaves.
+void bce_with_logits(std::span<const double> x, std::span<const double> target, std::span<double> loss,
+                     std::span<double> grad) {
+  const bool want_grad = check_bce_span("bce_with_logits", x, target, loss, grad);
+  fast::bce(x.data(), target.data(), x.size(), loss.data(), want_grad ? grad.data() : nullptr, bce_precise);
+}
+
 }  // namespace softcheck

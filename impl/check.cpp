@@ -43,6 +43,30 @@ void check_distribution(const char* fn, std::span<const double> x, std::span<con
               " (a target distribution needs finite entries >= 0)");
 }
 
+bool check_bce_span(const char* fn, std::span<const double> x, std::span<const double> t, std::span<double> loss,
+                    std::span<double> grad) {
+  check_same_length(fn, "target", x.size(), t.size());
+  check_same_length(fn, "loss", x.size(), loss.size());
+  if (!grad.empty()) check_same_length(fn, "grad", x.size(), grad.size());
+  const std::less<const double*> lt;
+  // a and b share memory other than as the same span (same_ok) or do not overlap at all.
+  auto apart = [&](const char* na, std::span<const double> a, const char* nb, std::span<const double> b, bool same_ok) {
+    if (a.empty() || b.empty() || (same_ok && a.data() == b.data())) return;
+    if (lt(a.data(), b.data() + b.size()) && lt(b.data(), a.data() + a.size()))
+      invalid(std::string(fn) + ": " + na + " overlaps " + nb +
+              (same_ok ? std::string(" at an offset (in place needs it to be ") + nb + " itself)" : std::string()));
+  };
+  apart("loss", loss, "x", x, true);
+  apart("loss", loss, "target", t, true);
+  apart("grad", grad, "x", x, true);
+  apart("grad", grad, "target", t, true);
+  apart("grad", grad, "loss", loss, false);
+  for (std::size_t i = 0; i < t.size(); ++i)
+    if (!(t[i] >= 0 && t[i] <= 1))
+      invalid(std::string(fn) + ": target[" + std::to_string(i) + "] = " + show(t[i]) + " is outside [0, 1]");
+  return !grad.empty();
+}
+
 void check_bce_target(const char* fn, double t) {
   if (!(t >= 0 && t <= 1)) invalid(std::string(fn) + ": target = " + show(t) + " is outside [0, 1]");
 }

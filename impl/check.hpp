@@ -34,5 +34,10 @@ inline bool check_grad(const char* fn, std::span<const double> x, std::span<doub
 void check_class_index(const char* fn, std::size_t n, std::size_t target);
 void check_distribution(const char* fn, std::span<const double> x, std::span<const double> t);
 void check_bce_target(const char* fn, double t);
+// The element-wise BCE's arguments: target and loss of x's length, grad empty (returns false) or of x's
+// length; loss and grad each x or target itself or apart from both, and apart from each other; every
+// target in [0, 1].
+bool check_bce_span(const char* fn, std::span<const double> x, std::span<const double> t, std::span<double> loss,
+                    std::span<double> grad);
 
 }  // namespace softcheck::detail

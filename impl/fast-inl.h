@@ -137,6 +137,20 @@ HWY_INLINE hn::Mask<D> Certain(D d, VDD q, V rel) {
   return (q.hi + (q.lo - err2)) == (q.hi + (q.lo + err2));
 }
 
+// Ziv's test with an absolute error bound err on a normalized q (|q.hi| >= 2^-900): as Certain.
+HWY_INLINE hn::Mask<D> CertainAbs(D d, VDD q, V err) {
+  V err2 = err + hn::Set(d, 0x1p-52) * (hn::Abs(q.lo) + err);
+  return (q.hi + (q.lo - err2)) == (q.hi + (q.lo + err2));
+}
+
+// AccurateDWPlusDW (Joldes, Muller, Popescu): relative error <= 3u^2 + 13u^3, as dd.hpp's add.
+HWY_INLINE VDD AddDD(VDD a, VDD b) {
+  VDD s = TwoSum(a.hi, b.hi);
+  VDD t = TwoSum(a.lo, b.lo);
+  VDD v = FastTwoSum(s.hi, s.lo + t.hi);
+  return FastTwoSum(v.hi, t.lo + v.lo);
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace softcheck::detail::fast
 HWY_AFTER_NAMESPACE();

@@ -61,6 +61,11 @@ dd log1p(dd s);
 // Binary cross-entropy with logits and its gradient (grad may be null) for |x| < 600, t in [0, 1]; true
 // when both roundings are proven (then written), false otherwise (nothing to trust in *loss, *grad).
 bool bce(double x, double t, double* loss, double* grad);
+// The same element-wise over n values (grad may be null); an element not proven is precise(x_i, t_i,
+// &loss_i, grad_i or null). loss and grad may be x or t themselves (each vector is read before it is
+// written), not each other.
+void bce(const double* x, const double* t, std::size_t n, double* loss, double* grad,
+         void (*precise)(double, double, double*, double*));
 
 // Triple-double (fast_dist.cpp), for the distribution cross-entropy's gradient T e_i / S - t_i, which
 // cancels by ~53 bits when t = RN(T softmax(x)).

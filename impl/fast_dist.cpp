@@ -164,12 +164,6 @@ HWY_INLINE VTD ExpTD(D d, V dh, V dl) {
   return {R.hi * scale, R2.hi * scale, R2.lo * scale};
 }
 
-// Ziv's test with an absolute error bound err on a normalized q (|q.hi| >= 2^-900): as Certain.
-HWY_INLINE hn::Mask<D> CertainAbs(D d, VDD q, V err) {
-  V err2 = err + hn::Set(d, 0x1p-52) * (hn::Abs(q.lo) + err);
-  return (q.hi + (q.lo - err2)) == (q.hi + (q.lo + err2));
-}
-
 // Per-lane sums of nonnegative triple-doubles (terms e0 + e1 + e2, |e1| <= 2^-52 e0, |e2| <= 2^-104 e0):
 // a block (b) of up to B = kTdBlock terms per lane, then added to the lane's total (z), renormalized;
 // only the third doubles are rounded. In a block with sum σ: |b1| <= (B + 2) u σ, the third level

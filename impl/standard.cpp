@@ -94,4 +94,14 @@ double bce_with_logits(double x, double t, double* grad) {
   return (1 - t) * x - log_sigmoid(x);
 }
 
+void bce_with_logits(std::span<const double> x, std::span<const double> target, std::span<double> loss,
+                     std::span<double> grad) {
+  const bool want_grad = detail::check_bce_span("standard::bce_with_logits", x, target, loss, grad);
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    double g;
+    loss[i] = bce_with_logits(x[i], target[i], want_grad ? &g : nullptr);
+    if (want_grad) grad[i] = g;
+  }
+}
+
 }  // namespace softcheck::standard

@@ -55,9 +55,7 @@ void register_ours(const char* subject) {
             case kCrossEntropyDist: benchmark::DoNotOptimize(Ns::cross_entropy(d.x, std::span<const double>(d.t), g)); break;
             case kSigmoid: Ns::sigmoid(d.x, y); break;
             case kLogSigmoid: Ns::log_sigmoid(d.x, y); break;
-            case kBce:
-              for (std::size_t i = 0; i < n; ++i) y[i] = Ns::bce_with_logits(d.x[i], d.t[i], &g[i]);
-              break;
+            case kBce: Ns::bce_with_logits(d.x, d.t, y, g); break;  // element-wise, as torch's reduction='none'
           }
           benchmark::DoNotOptimize(y.data());
           benchmark::DoNotOptimize(g.data());
@@ -78,7 +76,10 @@ void register_ours(const char* subject) {
     static double cross_entropy(std::span<const double> x, T k, std::span<double> g) { return ns::cross_entropy(x, k, g); } \
     static void sigmoid(std::span<const double> x, std::span<double> y) { ns::sigmoid(x, y); }                   \
     static void log_sigmoid(std::span<const double> x, std::span<double> y) { ns::log_sigmoid(x, y); }           \
-    static double bce_with_logits(double x, double t, double* g) { return ns::bce_with_logits(x, t, g); }        \
+    static void bce_with_logits(std::span<const double> x, std::span<const double> t, std::span<double> l,      \
+                                std::span<double> g) {                                                           \
+      ns::bce_with_logits(x, t, l, g);                                                                           \
+    }                                                                                                            \
   };
 SOFTCHECK_BENCH_VARIANT(Accurate, softcheck)
 SOFTCHECK_BENCH_VARIANT(Standard, softcheck::standard)
