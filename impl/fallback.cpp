@@ -230,6 +230,14 @@ double log_sigmoid(double x) {
   });
 }
 
+double sigmoid_derivative(double a) {
+  return ziv([&](auto KK, bool& certain) {
+    constexpr int K = decltype(KK)::value;
+    Md<K> one = Md<K>::from(1.0), e = exp(Md<K>::from(-a)), s = add(one, e);
+    return round_md(div(e, mul(s, s)), 8 * rel_bound<K>(), certain);
+  });
+}
+
 double logsumexp(std::span<const double> x) {
   bool settled = false;
   const double r = ziv([&](auto KK, bool& certain) {

@@ -8,7 +8,7 @@
 // within 2^-2000 of a midpoint by construction (a sum A + c log S whose second term is below the
 // expansion's range). Before any level, log_softmax and the class loss settle the commonest such case
 // directly: A exactly a midpoint and 0 < log S < half the spacing (the value is then on log S's side).
-// sigmoid, log_sigmoid, softmax and the class gradient return the level-16 candidate:
+// sigmoid, log_sigmoid, sigmoid_derivative, softmax and the class gradient return the level-16 candidate:
 // faithful (within 0.5 + 2^-730 ULP), and not structurally near a midpoint (their values are
 // transcendental quotients near no dyadic), but not proven correctly rounded.
 #pragma once
@@ -25,6 +25,7 @@ namespace softcheck::detail::fallback {
 
 double sigmoid(double x);
 double log_sigmoid(double x);
+double sigmoid_derivative(double a);  // σ'(a) for 0 <= a <= 800
 double logsumexp(std::span<const double> x);
 double softmax(std::span<const double> x, std::size_t i);
 double log_softmax(std::span<const double> x, std::size_t i);

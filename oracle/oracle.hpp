@@ -35,6 +35,8 @@ struct Ref {
 // Scalars.
 Ref sigmoid(double x);
 Ref log_sigmoid(double x);
+// σ'(x) = σ(x) σ(-x), the exact derivative (backward pass, input form).
+Ref sigmoid_derivative(double x);
 // Binary cross-entropy with logits (t ∈ [0, 1]); the gradient σ(x) - t goes to *grad when not null.
 Ref bce_with_logits(double x, double t, Ref* grad = nullptr);
 

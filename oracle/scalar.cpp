@@ -1,4 +1,5 @@
-// The oracle's scalar functions: sigmoid, log_sigmoid and BCE with logits (loss and gradient).
+// The oracle's scalar functions: sigmoid, log_sigmoid, sigmoid's derivative and BCE with logits (loss and
+// gradient).
 #include <array>
 #include <cmath>
 #include <iomanip>
@@ -137,6 +138,30 @@ Ref log_sigmoid(double x) {
       mpfr_d_sub(ptr(L.hi), x, ptr(L.lo2), MPFR_RNDU);
     }
     if (w.settler.settle(ptr(L.lo), ptr(L.hi), L.p, r, /*open=*/true)) return r;
+  }
+  Level& L = w.level(detail::kLevels - 1);
+  w.settler.give_up(ptr(L.lo), ptr(L.hi), r);
+  return r;
+}
+
+Ref sigmoid_derivative(double x) {
+  if (std::isnan(x)) return detail::nan_ref();
+  if (std::isinf(x)) return detail::exact_ref(0.0);
+  // σ(x) σ(-x) = E / (1 + E)^2, even in x and increasing in E on (0, 1]: lo from E_lo over an upper
+  // bound of (1 + E_lo)^2, hi from E_hi over a lower bound of (1 + E_hi)^2. At x = 0 (E = 1) it is 1/4
+  // exactly; transcendental elsewhere (E is), so never a midpoint: Ziv terminates.
+  Work& w = work();
+  Ref r;
+  for (int j = 0; j < detail::kLevels; ++j) {
+    Level& L = w.level(j);
+    exp_bounds(L, x);
+    mpfr_add_ui(ptr(L.a), ptr(L.e_lo), 1, MPFR_RNDU);
+    mpfr_sqr(ptr(L.a), ptr(L.a), MPFR_RNDU);
+    mpfr_div(ptr(L.lo), ptr(L.e_lo), ptr(L.a), MPFR_RNDD);
+    mpfr_add_ui(ptr(L.b), ptr(L.e_hi), 1, MPFR_RNDD);
+    mpfr_sqr(ptr(L.b), ptr(L.b), MPFR_RNDD);
+    mpfr_div(ptr(L.hi), ptr(L.e_hi), ptr(L.b), MPFR_RNDU);
+    if (w.settler.settle(ptr(L.lo), ptr(L.hi), L.p, r, /*open=*/x != 0)) return r;
   }
   Level& L = w.level(detail::kLevels - 1);
   w.settler.give_up(ptr(L.lo), ptr(L.hi), r);

@@ -49,6 +49,10 @@ void oracle_log_sigmoid(Reference& r, Refs& v) {
   v.clear();
   for (double x : r.input().x) v.push_back(oracle::log_sigmoid(x));
 }
+void oracle_sigmoid_derivative(Reference& r, Refs& v) {
+  v.clear();
+  for (double x : r.input().x) v.push_back(oracle::sigmoid_derivative(x));
+}
 void oracle_softmax(Reference& r, Refs& v) {
   v.resize(r.input().x.size());
   r.vector().softmax(v);
@@ -87,6 +91,11 @@ void ref_sigmoid(Reference& r, std::vector<oracle::Ref>& refs, std::vector<doubl
 void ref_log_sigmoid(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
   refs = r.get(oracle_log_sigmoid);
   for (std::size_t i = 0; i < refs.size(); ++i) kappa.push_back(condition::log_sigmoid(r.input().x[i], refs[i].rounded));
+}
+void ref_sigmoid_derivative(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.get(oracle_sigmoid_derivative);
+  // d log σ'(x) / d log x = x (1 - 2σ(x)) = -x tanh(x/2)
+  for (double x : r.input().x) kappa.push_back(std::isfinite(x) ? std::fabs(x * std::tanh(x / 2)) : kNaN);
 }
 void ref_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
   refs = r.get(oracle_softmax);
@@ -182,11 +191,14 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
   const std::size_t n = in.x.size();
   const double x0 = n ? in.x[0] : kNaN;
   out.value = kNaN;
-  if (entry == "sigmoid" || entry == "log_sigmoid" || entry == "softmax" || entry == "log_softmax") {
+  if (entry == "sigmoid" || entry == "log_sigmoid" || entry == "sigmoid_derivative" || entry == "softmax" ||
+      entry == "log_softmax") {
     out.vector.assign(n, kNaN);
-    (entry == "sigmoid" ? k.sigmoid : entry == "log_sigmoid" ? k.log_sigmoid : entry == "softmax" ? k.softmax
-                                                                                                  : k.log_softmax)(
-        x, n, out.vector.data());
+    (entry == "sigmoid"              ? k.sigmoid
+     : entry == "log_sigmoid"        ? k.log_sigmoid
+     : entry == "sigmoid_derivative" ? k.sigmoid_derivative
+     : entry == "softmax"            ? k.softmax
+                                     : k.log_softmax)(x, n, out.vector.data());
   } else if (entry == "logsumexp") {
     out.vector.clear();
     out.value = k.logsumexp(x, n);
@@ -230,11 +242,13 @@ oracle::Vector& Reference::vector() {
 std::span<const Row> rows() {
   // A function-local table: its rows point at the input kinds, which are function-local statics too.
   using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_x;
-  static const std::array<Row, 12> table{{
+  static const std::array<Row, 13> table{{
       {"sigmoid", "sigmoid", &scalar_x(), true, Part::kVector, "σ(x)", "|x·(1-σ(x))|", "sigmoid", "sigmoid(x)", true,
        ref_sigmoid},
       {"log_sigmoid", "log_sigmoid", &scalar_x(), true, Part::kVector, "log σ(x)", "|x·(1-σ(x)) / log σ(x)|",
        "log_sigmoid", "log_sigmoid(x)", true, ref_log_sigmoid},
+      {"sigmoid_derivative", "sigmoid_derivative", &scalar_x(), true, Part::kVector, "σ'(x) = σ(x) σ(-x)",
+       "|x·tanh(x/2)|", "sigmoid's derivative", "sigmoid_derivative(x)", true, ref_sigmoid_derivative},
       {"softmax", "softmax", &vector_x(), false, Part::kVector, "every component p_i",
        "κ_i = Σ_j |x_j·(δ_ij - p_j)|  (= Σ_j |x_j ∂log p_i/∂x_j|)", "softmax", "softmax(x)", true, ref_softmax},
       {"log_softmax", "log_softmax", &vector_x(), false, Part::kVector, "every component log p_i",

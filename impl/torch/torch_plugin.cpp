@@ -35,6 +35,12 @@ void softcheck_log_sigmoid(const double* x, size_t n, double* y) {
   torch::NoGradGuard g;
   copy_out(torch::log_sigmoid(view(x, n)), y, n);
 }
+// The derivative as a PyTorch user gets it: autograd through torch.sigmoid (sigmoid_backward from y).
+void softcheck_sigmoid_derivative(const double* x, size_t n, double* y) {
+  torch::Tensor in = view(x, n).clone().set_requires_grad(true);
+  torch::sigmoid(in).backward(torch::ones({static_cast<int64_t>(n)}, torch::kFloat64));
+  copy_out(in.grad(), y, n);
+}
 void softcheck_softmax(const double* x, size_t n, double* y) {
   torch::NoGradGuard g;
   copy_out(torch::softmax(view(x, n), 0), y, n);

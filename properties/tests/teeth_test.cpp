@@ -55,6 +55,12 @@ const std::vector<Known>& known_failures() {
       {"standard", "gradsum.cross_entropy", 2, "", "the target-class gradient does not balance the others"},
       // standard: m + log(S) near 0 (the cancel regime) keeps ~2^-53 |m| of error in a ~2^-53 |m| result
       {"standard", "agreement.logsumexp.cancel", 2, "logsumexp(x) | digits lost", "m + log(S) cancels"},
+      // sigmoid's derivative: PyTorch's y (1 - y) is 0 once y = RN(σ(x)) is 1 (x > 36.7); the textbook
+      // e^-x / (1 + e^-x)^2 is inf/inf = NaN below x = -709.8
+      {"standard", "agreement.sigmoid_derivative.thresholds", 1, "sigmoid_derivative(x) | digits lost",
+       "y (1 - y) with y = RN(σ(x)) = 1"},
+      {"naive", "agreement.sigmoid_derivative.special", 1, "sigmoid_derivative(x) | special",
+       "e^-x / (1 + e^-x)^2: inf/inf"},
   };
   return k;
 }
@@ -237,6 +243,17 @@ double bce_grad_rounded_sigma(double x, double t, double* g) {  // RN(σ(x)) - t
   return loss;
 }
 
+void sigmoid_derivative_from_rounded_sigma(const double* x, std::size_t n, double* y) {  // RN(σ)(1 - RN(σ))
+  for (std::size_t i = 0; i < n; ++i) {
+    const double s = softcheck::sigmoid(x[i]);
+    y[i] = s * (1 - s);
+  }
+}
+void sigmoid_derivative_flush_to_zero(const double* x, std::size_t n, double* y) {  // no subnormal σ'
+  softcheck::bundled_kernels("accurate").sigmoid_derivative(x, n, y);
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::fabs(y[i]) < DBL_MIN) y[i] = 0;
+}
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -322,6 +339,14 @@ std::vector<Mutant> mutants() {
        with("bce_targets_swapped", [](auto& k) { k.bce_with_logits = bce_targets_swapped; }), 2},
       {"bce_grad_rounded_sigma", "agreement.bce_with_logits_grad.uniform", "RN(σ(x)) - t cancels",
        with("bce_grad_rounded_sigma", [](auto& k) { k.bce_with_logits = bce_grad_rounded_sigma; }), 2},
+      {"sigmoid_derivative_from_rounded_sigma", "agreement.sigmoid_derivative.uniform",
+       "RN(σ)(1 - RN(σ)): 1 - RN(σ) cancels for x > 0",
+       with("sigmoid_derivative_from_rounded_sigma",
+            [](auto& k) { k.sigmoid_derivative = sigmoid_derivative_from_rounded_sigma; }), 1},
+      {"sigmoid_derivative_flush_to_zero", "agreement.sigmoid_derivative.thresholds",
+       "subnormal σ' flushed to 0 (an FTZ build)",
+       with("sigmoid_derivative_flush_to_zero", [](auto& k) { k.sigmoid_derivative = sigmoid_derivative_flush_to_zero; }),
+       1},
       {"sigmoid_as_ratio", "special.sigmoid", "e^x / (1 + e^x) is NaN at +inf",
        with("sigmoid_as_ratio", [](auto& k) { k.sigmoid = sigmoid_as_ratio; }), 0},
       {"log_sigmoid_as_x_minus_softplus", "special.log_sigmoid", "x - log1p(e^x) is NaN at +inf",

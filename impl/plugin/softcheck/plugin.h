@@ -32,6 +32,8 @@ SOFTCHECK_PLUGIN_EXPORT const char *softcheck_plugin_name(void);
 
 SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_sigmoid(const double *x, size_t n, double *y);
+/* Backward pass, input form: y_i = sigmoid(x_i) sigmoid(-x_i), the exact derivative. */
+SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid_derivative(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_softmax(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT double softcheck_logsumexp(const double *x, size_t n);
