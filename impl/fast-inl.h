@@ -68,7 +68,8 @@ HWY_INLINE VDD TwoProd(D d, V a, V b) {
 }
 
 // e^(dh + dl) for -600 <= dh <= 0, |dl| <= ulp(dh)/2, as a normalized double-double; relative error
-// < kTermErr = 2^-84.5. Where (with u = 2^-53, |r| <= ln2/1024 (1 + 2^-40) < 2^-10.52):
+// < kTermErr = 2^-84.5. Where (with u = 2^-53, |r| <= ln2/1024 (1 + 2^-32) < 2^-10.52, the 2^-32 for dl and
+// the rounding of dh 512/ln2):
 //   dh + dl = (512K + j) ln2/512 + r: k kL0 and k kL1 are exact, dh - k kL0 too (Sterbenz for k != 0),
 //     r = rh + rl renormalized; kL's tail and the two roundings of rl (|dl| < 2^-44): < 2^-96 absolute.
 //   e^r - 1 = r + r^2/2 + r^3/6 + ... + r^7/5040 + O(r^8/8!), truncation < 2^-99.5, with rh^2 = s + σ exact;

@@ -58,7 +58,7 @@ HWY_INLINE VDD HornerDD(D d, const double c[2], V r0, V r1, VDD q) {
 
 // e^(dh + dl) for -600 <= dh <= 0, |dl| <= ulp(dh)/2, as a triple-double; relative error < kTdTermErr =
 // 2^-138. Every term above 2^-135 is formed exactly (TwoProd, TwoSum) and carried in three levels (about
-// 1, 2^-53, 2^-106); only terms below 2^-134 are rounded. With u = 2^-53, |r| <= ln2/1024 (1 + 2^-40) <
+// 1, 2^-53, 2^-106); only terms below 2^-134 are rounded. With u = 2^-53, |r| <= ln2/1024 (1 + 2^-32) <
 // 2^-10.52 (as in ExpDD), errors absolute (e^r >= 0.9986 turns them into relative ones):
 //   r = dh + dl - k (kL0 + kL1 + kL2 + kL3): dh - k kL0 and k kL1 exact (ExpDD), k kL2 by an exact
 //     product, k kL3 rounded (< 2^-171); three exact TwoSums leave four low terms < 2^-95 whose sum is
@@ -275,8 +275,8 @@ void DistGradT(const double* x, const double* t, std::size_t n, double m, const 
     VDD g = TwoSum(h3.hi, lows);
     V err = vrel * hn::Abs(p.hi) + hn::Set(d, 0x1p-50) * mags;
     auto good = hn::And(hn::And(fastm, hn::Abs(g.hi) >= hn::Set(d, 0x1p-900)), CertainAbs(d, g, err));
-    auto gone = vx == ninf;  // e_i = 0: g = -t_i exactly
-    V res = hn::IfThenElse(gone, hn::Neg(vt), g.hi);
+    auto gone = vx == ninf;  // e_i = 0: g = 0 - t_i exactly (+0 for t_i = 0, as the exact value)
+    V res = hn::IfThenElse(gone, hn::Zero(d) - vt, g.hi);
     good = hn::Or(good, gone);
     HWY_ALIGN double br[HWY_MAX_BYTES / sizeof(double)], bg[HWY_MAX_BYTES / sizeof(double)];
     hn::Store(res, d, br);

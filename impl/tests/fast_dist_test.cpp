@@ -167,7 +167,10 @@ TEST(FastDist, SumsAreWithinTheirBound) {
   });
 }
 
-bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+// Equal with the same sign (a zero's sign too: the exact gradient 0 - 0 is +0), or both NaN.
+bool same(double a, double b) {
+  return (a == b && std::signbit(a) == std::signbit(b)) || (std::isnan(a) && std::isnan(b));
+}
 
 TEST(FastDist, ProvenComponentsAreCorrectlyRoundedOnEveryTarget) {
   // Tier 0 alone (fallback::DistGrad::tier0): every component it proves is the oracle's rounding, and with
@@ -210,7 +213,7 @@ TEST(FastDist, ProvenComponentsAreCorrectlyRoundedOnEveryTarget) {
     for (double gap : gaps) {
       for (double t0 : tiny) {
         for (double ta : {1.0, 0x1p-1000}) {
-          std::vector<double> x = {0.0, gap, 0.5}, t = {t0, ta, t0};
+          std::vector<double> x = {0.0, gap, 0.5, -HUGE_VAL}, t = {t0, ta, t0, 0.0};  // -inf, t = 0: g = +0
           ov.assign(x);
           std::vector<oracle::Ref> ref(x.size());
           ov.cross_entropy(std::span<const double>(t), ref);
