@@ -37,6 +37,10 @@ Ref sigmoid(double x);
 Ref log_sigmoid(double x);
 // σ'(x) = σ(x) σ(-x), the exact derivative (backward pass, input form).
 Ref sigmoid_derivative(double x);
+// g y (1 - y), sigmoid's backward pass in framework form (y the forward's output, g the upstream
+// gradient; any doubles). Exact product, one rounding. A non-finite y or g: the IEEE value of
+// (g y)(1 - y) (an infinity of the product's sign, NaN for 0·∞ or a NaN).
+Ref sigmoid_backward(double y, double g);
 // Binary cross-entropy with logits (t ∈ [0, 1]); the gradient σ(x) - t goes to *grad when not null.
 Ref bce_with_logits(double x, double t, Ref* grad = nullptr);
 

@@ -38,6 +38,7 @@ struct Level {
 struct Work {
   std::array<std::unique_ptr<Level>, detail::kLevels> levels;
   Real big = detail::make_real(detail::kExactDoublePrecision);
+  Real big2 = detail::make_real(detail::kExactDoublePrecision);
   detail::Settler settler;
   Level& level(int j) {
     auto& L = levels[static_cast<std::size_t>(j)];
@@ -165,6 +166,23 @@ Ref sigmoid_derivative(double x) {
   }
   Level& L = w.level(detail::kLevels - 1);
   w.settler.give_up(ptr(L.lo), ptr(L.hi), r);
+  return r;
+}
+
+Ref sigmoid_backward(double y, double g) {
+  if (!std::isfinite(y) || !std::isfinite(g)) {
+    const double v = (g * y) * (1.0 - y);
+    return std::isnan(v) ? detail::nan_ref() : detail::exact_ref(v);
+  }
+  // Exact: 1 - y needs at most 1130 bits (y = 2^-1074 .. 2^1023), the product with y and g at most 1236,
+  // within the 2200-bit scratch; each operation is exact there (ternary 0), so one rounding.
+  Work& w = work();
+  mpfr_set_ui(ptr(w.big), 1, MPFR_RNDN);
+  mpfr_sub_d(ptr(w.big), ptr(w.big), y, MPFR_RNDN);
+  mpfr_mul_d(ptr(w.big), ptr(w.big), y, MPFR_RNDN);
+  mpfr_mul_d(ptr(w.big2), ptr(w.big), g, MPFR_RNDN);
+  Ref r;
+  w.settler.settle(ptr(w.big2), ptr(w.big2), static_cast<int>(detail::kExactDoublePrecision), r);
   return r;
 }
 

@@ -53,6 +53,11 @@ void oracle_sigmoid_derivative(Reference& r, Refs& v) {
   v.clear();
   for (double x : r.input().x) v.push_back(oracle::sigmoid_derivative(x));
 }
+void oracle_sigmoid_backward(Reference& r, Refs& v) {
+  v.clear();
+  const Input& in = r.input();
+  for (std::size_t i = 0; i < in.x.size(); ++i) v.push_back(oracle::sigmoid_backward(in.x[i], in.target[i]));
+}
 void oracle_softmax(Reference& r, Refs& v) {
   v.resize(r.input().x.size());
   r.vector().softmax(v);
@@ -96,6 +101,15 @@ void ref_sigmoid_derivative(Reference& r, std::vector<oracle::Ref>& refs, std::v
   refs = r.get(oracle_sigmoid_derivative);
   // d log σ'(x) / d log x = x (1 - 2σ(x)) = -x tanh(x/2)
   for (double x : r.input().x) kappa.push_back(std::isfinite(x) ? std::fabs(x * std::tanh(x / 2)) : kNaN);
+}
+void ref_sigmoid_backward(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.get(oracle_sigmoid_backward);
+  // relative perturbations of g (1) and of y (|y (1 - 2y) / (y (1 - y))| = |(1 - 2y) / (1 - y)|)
+  const Input& in = r.input();
+  for (std::size_t i = 0; i < in.x.size(); ++i) {
+    const double y = in.x[i], g = in.target[i];
+    kappa.push_back(std::isfinite(y) && std::isfinite(g) ? 1 + ratio(std::fabs(1 - 2 * y), 1 - y) : kNaN);
+  }
 }
 void ref_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
   refs = r.get(oracle_softmax);
@@ -199,6 +213,12 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
      : entry == "sigmoid_derivative" ? k.sigmoid_derivative
      : entry == "softmax"            ? k.softmax
                                      : k.log_softmax)(x, n, out.vector.data());
+  } else if (entry == "sigmoid_backward") {
+    if (in.target.size() != n)
+      throw std::invalid_argument("call_entry: sigmoid_backward needs one g per y (" + std::to_string(in.target.size()) +
+                                  " for " + std::to_string(n) + ")");
+    out.vector.assign(n, kNaN);
+    k.sigmoid_backward(x, n ? in.target.data() : &empty, n, out.vector.data());
   } else if (entry == "logsumexp") {
     out.vector.clear();
     out.value = k.logsumexp(x, n);
@@ -241,14 +261,18 @@ oracle::Vector& Reference::vector() {
 
 std::span<const Row> rows() {
   // A function-local table: its rows point at the input kinds, which are function-local statics too.
-  using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_x;
-  static const std::array<Row, 13> table{{
+  using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_upstream,
+      inputs::vector_x;
+  static const std::array<Row, 14> table{{
       {"sigmoid", "sigmoid", &scalar_x(), true, Part::kVector, "σ(x)", "|x·(1-σ(x))|", "sigmoid", "sigmoid(x)", true,
        ref_sigmoid},
       {"log_sigmoid", "log_sigmoid", &scalar_x(), true, Part::kVector, "log σ(x)", "|x·(1-σ(x)) / log σ(x)|",
        "log_sigmoid", "log_sigmoid(x)", true, ref_log_sigmoid},
       {"sigmoid_derivative", "sigmoid_derivative", &scalar_x(), true, Part::kVector, "σ'(x) = σ(x) σ(-x)",
        "|x·tanh(x/2)|", "sigmoid's derivative", "sigmoid_derivative(x)", true, ref_sigmoid_derivative},
+      {"sigmoid_backward", "sigmoid_backward", &vector_upstream(), false, Part::kVector,
+       "every component g_i y_i (1 - y_i)", "1 + |(1 - 2y_i) / (1 - y_i)|", "sigmoid's backward pass (y, g)",
+       "sigmoid_backward(y, g)", true, ref_sigmoid_backward},
       {"softmax", "softmax", &vector_x(), false, Part::kVector, "every component p_i",
        "κ_i = Σ_j |x_j·(δ_ij - p_j)|  (= Σ_j |x_j ∂log p_i/∂x_j|)", "softmax", "softmax(x)", true, ref_softmax},
       {"log_softmax", "log_softmax", &vector_x(), false, Part::kVector, "every component log p_i",

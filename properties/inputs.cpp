@@ -150,6 +150,51 @@ class VectorTarget : public Kind {
   }
 };
 
+// A backward pass in framework form: the forward's output y (held in x) and the upstream gradient g.
+class VectorUpstream : public Kind {
+ public:
+  bool scalar() const override { return false; }
+  std::string_view line_format() const override { return "y_1 ... y_n | g_1 ... g_n"; }
+  void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const override {
+    in.target = regimes::draw(regimes::upstream(in.x), st + 2, index);
+  }
+  void draw_target(Input& in, Draws& d) const override { in.target = d.vector("g", regimes::upstream(in.x)); }
+  void target_to_json(nlohmann::ordered_json& j, const Input& in, bool abbreviated) const override {
+    if (!abbreviated) j["g"] = hex_array(in.target);
+  }
+  void target_from_json(const JsonReader& get, Input& in) const override { in.target = get.numbers("g"); }
+  bool move_target(Input& in, double u, Random& r) const override {
+    if (!(u < 0.2)) return false;
+    const std::size_t n = in.x.size(), j = r.below(n);
+    const double v = r.unit();
+    if (v < 0.3) {  // g constant (softmax_backward cancels)
+      const double c = in.target[j];
+      for (double& e : in.target) e = c;
+    } else if (v < 0.7) {
+      in.target[j] = move_ulps(in.target[j] == 0 ? 1.0 : in.target[j], random_ulps(r));
+    } else {
+      in.target[j] = 2 * r.unit() - 1;
+    }
+    return true;
+  }
+  void after_append(Input& in) const override { in.target.push_back(0); }
+  void after_erase(Input& in, std::size_t i) const override {
+    in.target.erase(in.target.begin() + static_cast<std::ptrdiff_t>(i));
+  }
+
+ protected:
+  bool has_target() const override { return true; }
+  std::string target_line(const Input& in) const override { return join_hex(in.target); }
+  void parse_target_line(std::string_view text, Input& in) const override {
+    in.target = numbers(text, "g");
+    if (in.target.size() != in.x.size())
+      throw ParseError(fmt::format("{} upstream gradients for {} outputs", in.target.size(), in.x.size()));
+  }
+  std::string target_text(const Input& in, const NumberText&, const ListText& list) const override {
+    return ", g = " + list(in.target);
+  }
+};
+
 class ScalarTarget : public Kind {
  public:
   bool scalar() const override { return true; }
@@ -226,6 +271,10 @@ const Kind& vector_target() {
 }
 const Kind& scalar_target() {
   static const ScalarTarget k;
+  return k;
+}
+const Kind& vector_upstream() {
+  static const VectorUpstream k;
   return k;
 }
 

@@ -25,7 +25,8 @@ namespace softcheck::inputs {
 struct Input {
   std::vector<double> x;
   std::size_t target_class = 0;  // vector with a class index
-  std::vector<double> target;    // vector with a target distribution (one per x)
+  std::vector<double> target;    // vector with a target distribution, or a backward pass's upstream
+                                 // gradient g (x then holds the forward's output y); one per x
   double bce_target = 0;         // scalar with a BCE target
 };
 
@@ -107,6 +108,7 @@ const Kind& vector_x();        // softmax, log_softmax, logsumexp
 const Kind& vector_class();    // cross-entropy with a class index
 const Kind& vector_target();   // cross-entropy with a target distribution
 const Kind& scalar_target();   // BCE with logits
+const Kind& vector_upstream(); // backward passes in framework form: y (in x) and the upstream gradient g
 
 // Exact text of doubles: C's %a ("0x1.8p+1", "inf", "nan"), and back (hex floats, decimals, inf, nan;
 // nullopt unless the whole text is one number).

@@ -387,6 +387,33 @@ rc::Gen<std::vector<double>> distribution(const std::vector<double>& x) {
   return make_gen<Vec>(draw, shrink_same_size);
 }
 
+rc::Gen<std::vector<double>> upstream(const std::vector<double>& y) {
+  const std::size_t n = y.size();
+  auto draw = [y, n](rc::Random& r, int) {
+    Vec g(n, 0.0);
+    if (n == 0) return g;
+    const double u = unit_interval(r);
+    if (u < 0.3) {  // one-hot or signed one-hot, at the argmax half of the time
+      g[chance(r, 0.5) ? argmax(y) : below(r, n)] = chance(r, 0.5) ? 1.0 : -1.0;
+    } else if (u < 0.55) {  // dense in [-1, 1]
+      for (double& v : g) v = 2 * unit_interval(r) - 1;
+    } else if (u < 0.8) {  // nearly constant: c moved by a few ULPs per entry
+      const double c = sign(r) * (0.25 + 2 * unit_interval(r));
+      for (double& v : g) {
+        v = c;
+        for (auto k = below(r, 4); k > 0; --k) v = std::nextafter(v, chance(r, 0.5) ? HUGE_VAL : -HUGE_VAL);
+      }
+    } else {  // mixed magnitudes over every binade, zeros and subnormals among them
+      for (double& v : g) {
+        const double w = unit_interval(r);
+        v = w < 0.1 ? 0.0 : sign(r) * std::ldexp(1 + unit_interval(r), -1074 + static_cast<int>(below(r, 2098)));
+      }
+    }
+    return g;
+  };
+  return make_gen<Vec>(draw, shrink_same_size);
+}
+
 rc::Gen<double> bce_target(double x) {
   auto draw = [x](rc::Random& r, int) {
     const double u = unit_interval(r);

@@ -36,6 +36,10 @@ rc::Gen<double> scalar(std::string_view regime);
 rc::Gen<std::size_t> class_index(const std::vector<double>& x);
 rc::Gen<std::vector<double>> distribution(const std::vector<double>& x);
 rc::Gen<double> bce_target(double x);
+// An upstream gradient g for a backward pass at y (one per y): one-hot and signed one-hot (what
+// cross-entropy feeds back), dense in [-1, 1], nearly constant (within a few ULPs of one value: where
+// y (g - <g, y>) cancels), and mixed huge and tiny magnitudes (subnormals and zeros among them).
+rc::Gen<std::vector<double>> upstream(const std::vector<double>& y);
 
 // The report's deterministic draw: the same (gen, seed, index) gives the same value on every run and
 // thread count (no shrinking involved).

@@ -95,9 +95,17 @@ Evaluation evaluate(const Kernels& k, const EvalRequest& req) {
   const std::size_t n = x.size();
 
   const bool wants_class = f == "cross_entropy", wants_dist = f == "cross_entropy_dist", bce = f == "bce_with_logits";
-  if (!wants_class && !wants_dist && !bce && (req.target || req.targets))
-    throw InputError(fmt::format("{} takes no target (--target/--targets are for cross_entropy, cross_entropy_dist "
-                                 "and bce_with_logits)", f));
+  const bool wants_g = f == "sigmoid_backward";  // y as the inputs, the upstream gradient g as --targets
+  if (!wants_class && !wants_dist && !bce && !wants_g && (req.target || req.targets))
+    throw InputError(fmt::format("{} takes no target (--target/--targets are for cross_entropy, cross_entropy_dist, "
+                                 "bce_with_logits and, as the upstream gradient g, sigmoid_backward)", f));
+  if (wants_g) {
+    if (req.target) throw InputError("sigmoid_backward takes its upstream gradient as --targets g1,...,gn");
+    if (!req.targets) throw InputError(fmt::format("sigmoid_backward needs --targets g1,...,g{} (n = {})", n, n));
+    e.targets = parse_list("--targets", *req.targets);
+    if (e.targets->size() != n)
+      throw InputError(fmt::format("--targets: {} values for n = {} outputs y (want one g per y)", e.targets->size(), n));
+  }
   if (wants_class) {
     if (req.targets)
       throw InputError("cross_entropy takes a class index --target K; for a target distribution use "
@@ -137,7 +145,7 @@ Evaluation evaluate(const Kernels& k, const EvalRequest& req) {
   Input in;
   in.x = x;
   if (e.class_index) in.target_class = *e.class_index;
-  if (wants_dist) in.target = *e.targets;
+  if (wants_dist || wants_g) in.target = *e.targets;
   if (bce) in.bce_target = t;
   functions::EntryOutput call;
   functions::call_entry(k, f, in, true, call);

@@ -41,6 +41,10 @@ void softcheck_sigmoid_derivative(const double* x, size_t n, double* y) {
   torch::sigmoid(in).backward(torch::ones({static_cast<int64_t>(n)}, torch::kFloat64));
   copy_out(in.grad(), y, n);
 }
+void softcheck_sigmoid_backward(const double* y, const double* g, size_t n, double* out) {
+  torch::NoGradGuard ng;
+  copy_out(at::sigmoid_backward(view(g, n), view(y, n)), out, n);
+}
 void softcheck_softmax(const double* x, size_t n, double* y) {
   torch::NoGradGuard g;
   copy_out(torch::softmax(view(x, n), 0), y, n);

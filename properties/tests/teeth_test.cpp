@@ -61,6 +61,12 @@ const std::vector<Known>& known_failures() {
        "y (1 - y) with y = RN(σ(x)) = 1"},
       {"naive", "agreement.sigmoid_derivative.special", 1, "sigmoid_derivative(x) | special",
        "e^-x / (1 + e^-x)^2: inf/inf"},
+      // sigmoid's backward pass: two roundings, and g (1 - y) or g y through the subnormals before the
+      // last factor scales it back up
+      {"standard", "agreement.sigmoid_backward.ties", 1, "sigmoid_backward(y, g) | over budget",
+       "g (1 - y) y: two roundings, an intermediate underflow"},
+      {"naive", "agreement.sigmoid_backward.wide", 1, "sigmoid_backward(y, g) | over budget",
+       "g y (1 - y): two roundings, an intermediate underflow"},
   };
   return k;
 }
@@ -254,6 +260,12 @@ void sigmoid_derivative_flush_to_zero(const double* x, std::size_t n, double* y)
   for (std::size_t i = 0; i < n; ++i)
     if (std::fabs(y[i]) < DBL_MIN) y[i] = 0;
 }
+void sigmoid_backward_without_g(const double* y, const double* g, std::size_t n, double* out) {  // y (1 - y)
+  (void)g;
+  softcheck::Kernels k = softcheck::bundled_kernels("accurate");
+  std::vector<double> ones(n, 1.0);
+  k.sigmoid_backward(y, ones.data(), n, out);
+}
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -347,6 +359,8 @@ std::vector<Mutant> mutants() {
        "subnormal σ' flushed to 0 (an FTZ build)",
        with("sigmoid_derivative_flush_to_zero", [](auto& k) { k.sigmoid_derivative = sigmoid_derivative_flush_to_zero; }),
        1},
+      {"sigmoid_backward_without_g", "agreement.sigmoid_backward.unit", "y (1 - y): the upstream gradient ignored",
+       with("sigmoid_backward_without_g", [](auto& k) { k.sigmoid_backward = sigmoid_backward_without_g; }), 1},
       {"sigmoid_as_ratio", "special.sigmoid", "e^x / (1 + e^x) is NaN at +inf",
        with("sigmoid_as_ratio", [](auto& k) { k.sigmoid = sigmoid_as_ratio; }), 0},
       {"log_sigmoid_as_x_minus_softplus", "special.log_sigmoid", "x - log1p(e^x) is NaN at +inf",

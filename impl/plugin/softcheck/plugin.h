@@ -34,6 +34,9 @@ SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid(const double *x, size_t n, double
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_sigmoid(const double *x, size_t n, double *y);
 /* Backward pass, input form: y_i = sigmoid(x_i) sigmoid(-x_i), the exact derivative. */
 SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid_derivative(const double *x, size_t n, double *y);
+/* Backward pass, framework form: out_i = g_i y_i (1 - y_i) for the forward's output y and the upstream
+ * gradient g (any doubles; out may be y or g itself). */
+SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid_backward(const double *y, const double *g, size_t n, double *out);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_softmax(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT double softcheck_logsumexp(const double *x, size_t n);
