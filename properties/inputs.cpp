@@ -42,6 +42,7 @@ std::vector<double> numbers(std::string_view s, const char* what) {
 
 std::string join_hex(const std::vector<double>& v) {
   std::string s;
+  s.reserve(24 * v.size());
   for (std::size_t i = 0; i < v.size(); ++i) {
     if (i) s += ' ';
     s += hex(v[i]);

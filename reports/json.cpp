@@ -88,8 +88,11 @@ struct Writer {
     j["n"] = in.x.size();
     if (in.x.size() > kInlineWitnessElements) {
       const std::string path = fmt::format("witness/{}-{}-{}.wc", f.name, regime, index);
-      side.emplace(path, fmt::format("# softcheck witness: {} input, regime {}, sample {}\n{}\n", f.name, regime,
-                                     index, format_case(in, *f.input)));
+      // One side file per sample, however many witnesses (implementations, maxima) point at it: formatted
+      // once (a long input is 10^3..10^6 numbers).
+      if (!side.count(path))
+        side.emplace(path, fmt::format("# softcheck witness: {} input, regime {}, sample {}\n{}\n", f.name, regime,
+                                       index, format_case(in, *f.input)));
       j["input_file"] = path;
       std::vector<double> head(in.x.begin(), in.x.begin() + 4);
       j["x_head"] = hex_array(head);
