@@ -78,7 +78,7 @@ HWY_INLINE VDD HornerDD(D d, const double c[2], V r0, V r1, VDD q) {
 //     exact TwoSums, the ten terms below summed in double (< 2^-150.3). Renormalization and the scaling
 //     by 2^K (K >= -866; a third double that goes subnormal: < 2^-1075 absolute, 2^-209 relative) exact.
 //   Total: 2^-139.9 + 2^-140.9 + 2^-145 + 2^-148.7 + 2^-150.3 + 2^-160 < 2^-139.2, relative < 2^-139.1 <
-//   kTdTermErr (FastTier.TripleDoubleTermsAreWithinTheirBound measures the largest).
+//   kTdTermErr (FastDist.TripleDoubleTermsAreWithinTheirBound measures the largest).
 HWY_INLINE VTD ExpTD(D d, V dh, V dl) {
   const DI di;
   const V shifter = hn::Set(d, 0x1.8p52);
