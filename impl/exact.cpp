@@ -170,6 +170,18 @@ double bce_loss(double x, double t) {
       [&](std::int64_t p) { return add(point(pow2(0)), exp_nonpositive(d, p + 16), p + 16); }, 16);
 }
 
+double log_softmax_backward(double y, double g, const Dy& G) {
+  if (y == 0) return to_double(add(from_double(g), neg(G)));
+  const Dy yy = from_double(y), gg = from_double(g);
+  for (std::int64_t p = kFirst;; p *= 2) {
+    const std::int64_t q = p + 16;
+    const Iv e = y < 0 ? exp_nonpositive(yy, q) : div(point(pow2(0)), exp_nonpositive(neg(yy), q), q);
+    const Iv v = add(point(gg), neg(mul(e, point(G), q)), q);
+    double r;
+    if (decide(v, p, r) || p >= kLast) return r;
+  }
+}
+
 DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : terms_(x), x_(x), t_(t) {
   for (double v : t) T_ = add(T_, from_double(v));
 }

@@ -45,6 +45,11 @@ double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
 // max(x, 0) - x t + log(1 + e^-|x|) for finite x, t in [0, 1].
 double bce_loss(double x, double t);
 
+// g - e^y G, log-softmax's backward pass, for finite y in [-2000, 1510] and G != 0 (the exact sum of
+// the upstream gradient). At y = 0, g - G exactly; elsewhere e^y is irrational (Hermite), so the value
+// is too and lies strictly inside its enclosure.
+double log_softmax_backward(double y, double g, const Dy& G);
+
 // e_j = e^(x_j - m) and S = sum e_j of one vector, at one precision level at a time.
 class Terms {
  public:

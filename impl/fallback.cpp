@@ -238,6 +238,20 @@ double sigmoid_derivative(double a) {
   });
 }
 
+// P = e^y G: exp's 2^-50K, G's truncation to K components (2^(3-53K)) and the product's 2^(3-53K) are
+// within 2 rel_bound; v = g - P then within 2 rel_bound (|g| + |P|)/|v| relative (ratio doubles it once
+// more for its own two-component estimate).
+double log_softmax_backward(double y, double g, const std::array<double, 16>& G, bool& certain) {
+  return ziv([&](auto KK, bool& ok) {
+    constexpr int K = decltype(KK)::value;
+    ExactSum s;
+    for (int j = 0; j < K; ++j) s.add(G[static_cast<std::size_t>(j)]);
+    const Md<K> P = mul(exp(Md<K>::from(y)), Md<K>::from(s, 0)), a = Md<K>::from(g);
+    const Md<K> v = sub(a, P);
+    return round_md(v, 2 * rel_bound<K>() * ratio(add(abs(a), abs(P)), v), ok);
+  }, certain);
+}
+
 double logsumexp(std::span<const double> x) {
   bool settled = false;
   const double r = ziv([&](auto KK, bool& certain) {

@@ -13,6 +13,7 @@
 // transcendental quotients near no dyadic), but not proven correctly rounded.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <span>
@@ -59,6 +60,10 @@ class DistGrad {
   std::unique_ptr<Precise> p_;
   std::unique_ptr<exact::DistGrad> e_;
 };
+// g - e^y G, log-softmax's backward pass, for y in [-2000, 1510] and G != 0 given as the 16 leading
+// components of its exact expansion (ExactSum::top: relative truncation below 2^-840). certain = false
+// when level 16 did not decide (the caller goes on to the exact tier: g can sit near e^y G).
+double log_softmax_backward(double y, double g, const std::array<double, 16>& G, bool& certain);
 double bce_loss(double x, double t);
 double bce_grad(double x, double t);
 

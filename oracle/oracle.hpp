@@ -41,6 +41,12 @@ Ref sigmoid_derivative(double x);
 // gradient; any doubles). Exact product, one rounding. A non-finite y or g: the IEEE value of
 // (g y)(1 - y) (an infinity of the product's sign, NaN for 0·∞ or a NaN).
 Ref sigmoid_backward(double y, double g);
+// The backward passes of softmax and log-softmax in framework form (y the forward's output, g the upstream
+// gradient; any doubles, one length; out of that length): y_i (g_i - Σ_j g_j y_j) (exact, one rounding)
+// and g_i - e^{y_i} Σ_j g_j (Ziv). Non-finite operands: the exact sum's infinity or NaN (NaN for a NaN,
+// 0 · ∞ or infinities of both signs), then IEEE rules, e^{y_i} counted as positive for finite y_i.
+void softmax_backward(std::span<const double> y, std::span<const double> g, std::span<Ref> out);
+void log_softmax_backward(std::span<const double> y, std::span<const double> g, std::span<Ref> out);
 // Binary cross-entropy with logits (t ∈ [0, 1]); the gradient σ(x) - t goes to *grad when not null.
 Ref bce_with_logits(double x, double t, Ref* grad = nullptr);
 

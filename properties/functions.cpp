@@ -58,6 +58,16 @@ void oracle_sigmoid_backward(Reference& r, Refs& v) {
   const Input& in = r.input();
   for (std::size_t i = 0; i < in.x.size(); ++i) v.push_back(oracle::sigmoid_backward(in.x[i], in.target[i]));
 }
+void oracle_softmax_backward(Reference& r, Refs& v) {
+  const Input& in = r.input();
+  v.resize(in.x.size());
+  oracle::softmax_backward(in.x, in.target, v);
+}
+void oracle_log_softmax_backward(Reference& r, Refs& v) {
+  const Input& in = r.input();
+  v.resize(in.x.size());
+  oracle::log_softmax_backward(in.x, in.target, v);
+}
 void oracle_softmax(Reference& r, Refs& v) {
   v.resize(r.input().x.size());
   r.vector().softmax(v);
@@ -109,6 +119,29 @@ void ref_sigmoid_backward(Reference& r, std::vector<oracle::Ref>& refs, std::vec
   for (std::size_t i = 0; i < in.x.size(); ++i) {
     const double y = in.x[i], g = in.target[i];
     kappa.push_back(std::isfinite(y) && std::isfinite(g) ? 1 + ratio(std::fabs(1 - 2 * y), 1 - y) : kNaN);
+  }
+}
+void ref_softmax_backward(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.get(oracle_softmax_backward);
+  // out_i = y_i g_i - y_i Σ_j g_j y_j: relative perturbations of y_j and g_j move it by at most
+  // |y_i| (|g_i| + 2 Σ_j |g_j y_j|) (y_i's own perturbation moves out_i by itself: the 1).
+  const Input& in = r.input();
+  double a = 0;
+  for (std::size_t j = 0; j < in.x.size(); ++j) a += std::fabs(in.x[j] * in.target[j]);
+  for (std::size_t i = 0; i < in.x.size(); ++i)
+    kappa.push_back(r.finite() ? 1 + ratio(std::fabs(in.x[i]) * (std::fabs(in.target[i]) + 2 * a), refs[i].rounded)
+                               : kNaN);
+}
+void ref_log_softmax_backward(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.get(oracle_log_softmax_backward);
+  // out_i = g_i - e^{y_i} G: y_i moves it by |e^{y_i} G y_i|, g_j by |g_i| δ_ij + e^{y_i} |g_j|.
+  const Input& in = r.input();
+  double G = 0, a = 0;
+  for (double g : in.target) G += g, a += std::fabs(g);
+  for (std::size_t i = 0; i < in.x.size(); ++i) {
+    const double e = std::exp(in.x[i]);
+    kappa.push_back(r.finite() ? ratio(std::fabs(e * G * in.x[i]) + std::fabs(in.target[i]) + e * a, refs[i].rounded)
+                               : kNaN);
   }
 }
 void ref_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
@@ -213,12 +246,14 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
      : entry == "sigmoid_derivative" ? k.sigmoid_derivative
      : entry == "softmax"            ? k.softmax
                                      : k.log_softmax)(x, n, out.vector.data());
-  } else if (entry == "sigmoid_backward") {
+  } else if (entry == "sigmoid_backward" || entry == "softmax_backward" || entry == "log_softmax_backward") {
     if (in.target.size() != n)
-      throw std::invalid_argument("call_entry: sigmoid_backward needs one g per y (" + std::to_string(in.target.size()) +
-                                  " for " + std::to_string(n) + ")");
+      throw std::invalid_argument("call_entry: " + std::string(entry) + " needs one g per y (" +
+                                  std::to_string(in.target.size()) + " for " + std::to_string(n) + ")");
     out.vector.assign(n, kNaN);
-    k.sigmoid_backward(x, n ? in.target.data() : &empty, n, out.vector.data());
+    (entry == "sigmoid_backward"   ? k.sigmoid_backward
+     : entry == "softmax_backward" ? k.softmax_backward
+                                   : k.log_softmax_backward)(x, n ? in.target.data() : &empty, n, out.vector.data());
   } else if (entry == "logsumexp") {
     out.vector.clear();
     out.value = k.logsumexp(x, n);
@@ -263,20 +298,27 @@ std::span<const Row> rows() {
   // A function-local table: its rows point at the input kinds, which are function-local statics too.
   using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_upstream,
       inputs::vector_x;
-  static const std::array<Row, 14> table{{
+  using inputs::Forward;
+  static const std::array<Row, 16> table{{
       {"sigmoid", "sigmoid", &scalar_x(), true, Part::kVector, "σ(x)", "|x·(1-σ(x))|", "sigmoid", "sigmoid(x)", true,
        ref_sigmoid},
       {"log_sigmoid", "log_sigmoid", &scalar_x(), true, Part::kVector, "log σ(x)", "|x·(1-σ(x)) / log σ(x)|",
        "log_sigmoid", "log_sigmoid(x)", true, ref_log_sigmoid},
       {"sigmoid_derivative", "sigmoid_derivative", &scalar_x(), true, Part::kVector, "σ'(x) = σ(x) σ(-x)",
        "|x·tanh(x/2)|", "sigmoid's derivative", "sigmoid_derivative(x)", true, ref_sigmoid_derivative},
-      {"sigmoid_backward", "sigmoid_backward", &vector_upstream(), false, Part::kVector,
+      {"sigmoid_backward", "sigmoid_backward", &vector_upstream(Forward::sigmoid), false, Part::kVector,
        "every component g_i y_i (1 - y_i)", "1 + |(1 - 2y_i) / (1 - y_i)|", "sigmoid's backward pass (y, g)",
        "sigmoid_backward(y, g)", true, ref_sigmoid_backward},
       {"softmax", "softmax", &vector_x(), false, Part::kVector, "every component p_i",
        "κ_i = Σ_j |x_j·(δ_ij - p_j)|  (= Σ_j |x_j ∂log p_i/∂x_j|)", "softmax", "softmax(x)", true, ref_softmax},
       {"log_softmax", "log_softmax", &vector_x(), false, Part::kVector, "every component log p_i",
        "κ_i = Σ_j |x_j·(δ_ij - p_j)| / |log p_i|", "log_softmax", "log_softmax(x)", true, ref_log_softmax},
+      {"softmax_backward", "softmax_backward", &vector_upstream(Forward::softmax), false, Part::kVector,
+       "every component y_i (g_i - Σ_j g_j y_j)", "1 + |y_i| (|g_i| + 2 Σ_j |g_j y_j|) / |out_i|",
+       "softmax's backward pass (y, g)", "softmax_backward(y, g)", true, ref_softmax_backward},
+      {"log_softmax_backward", "log_softmax_backward", &vector_upstream(Forward::log_softmax), false, Part::kVector,
+       "every component g_i - e^{y_i} Σ_j g_j", "(|e^{y_i} y_i Σ_j g_j| + |g_i| + e^{y_i} Σ_j |g_j|) / |out_i|",
+       "log-softmax's backward pass (y, g)", "log_softmax_backward(y, g)", true, ref_log_softmax_backward},
       {"logsumexp", "logsumexp", &vector_x(), false, Part::kValue, "log Σ e^{x_i}",
        "Σ_j |x_j|·p_j / |logsumexp(x)|", "logsumexp", "logsumexp(x)", true, ref_logsumexp},
       {"cross_entropy", "cross_entropy", &vector_class(), false, Part::kValue, "the loss -log p_k",

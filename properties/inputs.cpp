@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "impl/softcheck.hpp"
 #include "oracle/oracle.hpp"
 #include "oracle/ulp.hpp"
 #include "properties/regimes.hpp"
@@ -154,12 +155,18 @@ class VectorTarget : public Kind {
 // A backward pass in framework form: the forward's output y (held in x) and the upstream gradient g.
 class VectorUpstream : public Kind {
  public:
+  explicit VectorUpstream(Forward f) : forward_(f) {}
   bool scalar() const override { return false; }
   std::string_view line_format() const override { return "y_1 ... y_n | g_1 ... g_n"; }
   void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const override {
+    if (regimes::draw(choice(), st + 3, index) != 0) apply_forward(in.x);
     in.target = regimes::draw(regimes::upstream(in.x), st + 2, index);
   }
-  void draw_target(Input& in, Draws& d) const override { in.target = d.vector("g", regimes::upstream(in.x)); }
+  void draw_target(Input& in, Draws& d) const override {
+    if (d.index("forward", choice()) != 0) apply_forward(in.x);
+    in.target = d.vector("g", regimes::upstream(in.x));
+  }
+  bool own_draw() const override { return true; }
   void target_to_json(nlohmann::ordered_json& j, const Input& in, bool abbreviated) const override {
     if (!abbreviated) j["g"] = hex_array(in.target);
   }
@@ -194,6 +201,17 @@ class VectorUpstream : public Kind {
   std::string target_text(const Input& in, const NumberText&, const ListText& list) const override {
     return ", g = " + list(in.target);
   }
+
+ private:
+  static rc::Gen<std::size_t> choice() { return rc::gen::inRange<std::size_t>(0, 4); }  // 0: y = x
+  void apply_forward(std::vector<double>& x) const {
+    switch (forward_) {
+      case Forward::sigmoid: softcheck::sigmoid(x, x); break;
+      case Forward::softmax: softcheck::softmax(x, x); break;
+      case Forward::log_softmax: softcheck::log_softmax(x, x); break;
+    }
+  }
+  Forward forward_;
 };
 
 class ScalarTarget : public Kind {
@@ -274,9 +292,14 @@ const Kind& scalar_target() {
   static const ScalarTarget k;
   return k;
 }
-const Kind& vector_upstream() {
-  static const VectorUpstream k;
-  return k;
+const Kind& vector_upstream(Forward forward) {
+  static const VectorUpstream sigmoid(Forward::sigmoid), softmax(Forward::softmax), log_softmax(Forward::log_softmax);
+  switch (forward) {
+    case Forward::sigmoid: return sigmoid;
+    case Forward::softmax: return softmax;
+    case Forward::log_softmax: break;
+  }
+  return log_softmax;
 }
 
 std::string hex(double v) {

@@ -91,6 +91,9 @@ class Kind {
   // chooses the move. Then the target's upkeep when x grows by one copied entry or loses entry i.
   virtual bool move_target(Input& in, double u, Random& r) const { (void)in, (void)u, (void)r; return false; }
   virtual void after_append(Input& in) const { (void)in; }
+  // Whether the report must draw this kind's inputs apart from other kinds' in a regime: its draw
+  // rewrites x, or writes a field that another kind's draw writes too.
+  virtual bool own_draw() const { return false; }
   virtual void after_erase(Input& in, std::size_t i) const { (void)in, (void)i; }
 
  protected:
@@ -108,7 +111,11 @@ const Kind& vector_x();        // softmax, log_softmax, logsumexp
 const Kind& vector_class();    // cross-entropy with a class index
 const Kind& vector_target();   // cross-entropy with a target distribution
 const Kind& scalar_target();   // BCE with logits
-const Kind& vector_upstream(); // backward passes in framework form: y (in x) and the upstream gradient g
+// Backward passes in framework form: y (in x) and the upstream gradient g. Three draws in four take y as
+// the forward's output on the regime's x (accurate, so y is what a framework's forward pass stores),
+// the fourth the regime's x itself as an arbitrary y.
+enum class Forward { sigmoid, softmax, log_softmax };
+const Kind& vector_upstream(Forward forward);
 
 // Exact text of doubles: C's %a ("0x1.8p+1", "inf", "nan"), and back (hex floats, decimals, inf, nan;
 // nullopt unless the whole text is one number).

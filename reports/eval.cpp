@@ -95,13 +95,14 @@ Evaluation evaluate(const Kernels& k, const EvalRequest& req) {
   const std::size_t n = x.size();
 
   const bool wants_class = f == "cross_entropy", wants_dist = f == "cross_entropy_dist", bce = f == "bce_with_logits";
-  const bool wants_g = f == "sigmoid_backward";  // y as the inputs, the upstream gradient g as --targets
+  // The backward passes: y as the inputs, the upstream gradient g as --targets.
+  const bool wants_g = f == "sigmoid_backward" || f == "softmax_backward" || f == "log_softmax_backward";
   if (!wants_class && !wants_dist && !bce && !wants_g && (req.target || req.targets))
     throw InputError(fmt::format("{} takes no target (--target/--targets are for cross_entropy, cross_entropy_dist, "
-                                 "bce_with_logits and, as the upstream gradient g, sigmoid_backward)", f));
+                                 "bce_with_logits and, as the upstream gradient g, the backward passes)", f));
   if (wants_g) {
-    if (req.target) throw InputError("sigmoid_backward takes its upstream gradient as --targets g1,...,gn");
-    if (!req.targets) throw InputError(fmt::format("sigmoid_backward needs --targets g1,...,g{} (n = {})", n, n));
+    if (req.target) throw InputError(fmt::format("{} takes its upstream gradient as --targets g1,...,gn", f));
+    if (!req.targets) throw InputError(fmt::format("{} needs --targets g1,...,g{} (n = {})", f, n, n));
     e.targets = parse_list("--targets", *req.targets);
     if (e.targets->size() != n)
       throw InputError(fmt::format("--targets: {} values for n = {} outputs y (want one g per y)", e.targets->size(), n));

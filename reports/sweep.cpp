@@ -225,7 +225,23 @@ void plan(Sweep& sw) {
     g.total = regime_samples(g.regime, g.scalar, opt.samples, opt.long_samples);
     if (g.total == 0) continue;  // deselected by a zero count (e.g. --long-samples 0): not in this run
     rep.regimes.push_back({canon[r].name, canon[r].description, canon[r].scalar, g.total});
-    add_group(std::move(g));
+    // A kind whose draw rewrites x or shares a field with another kind's (inputs::Kind::own_draw) gets a
+    // group of its own: the same regime, samples and x, its own draws.
+    std::vector<Group> apart;
+    for (const Function* f : g.fns) {
+      if (!f->input->own_draw()) continue;
+      auto it = std::find_if(apart.begin(), apart.end(), [&](const Group& a) { return a.fns[0]->input == f->input; });
+      if (it == apart.end()) {
+        Group a = g;
+        a.fns.clear();
+        apart.push_back(std::move(a));
+        it = apart.end() - 1;
+      }
+      it->fns.push_back(f);
+    }
+    std::erase_if(g.fns, [](const Function* f) { return f->input->own_draw(); });
+    if (!g.fns.empty()) add_group(std::move(g));
+    for (Group& a : apart) add_group(std::move(a));
   }
   std::uint64_t worst_total = 0;
   for (const Function* f : fns) {

@@ -8,7 +8,7 @@
 //   x_1 ... x_n              softmax, log_softmax, logsumexp
 //   x_1 ... x_n | k          cross_entropy, cross_entropy_grad, cross_entropy_grad_target
 //   x_1 ... x_n | t_1 ... t_n  cross_entropy_dist, cross_entropy_dist_grad
-//   y_1 ... y_n | g_1 ... g_n  sigmoid_backward
+//   y_1 ... y_n | g_1 ... g_n  sigmoid_backward, softmax_backward, log_softmax_backward
 #pragma once
 
 #include <filesystem>

@@ -53,6 +53,15 @@ void softcheck_log_softmax(const double* x, size_t n, double* y) {
   torch::NoGradGuard g;
   copy_out(torch::log_softmax(view(x, n), 0), y, n);
 }
+// What autograd runs for softmax and log_softmax (their backward kernels, from the forward's output).
+void softcheck_softmax_backward(const double* y, const double* g, size_t n, double* out) {
+  torch::NoGradGuard ng;
+  copy_out(at::_softmax_backward_data(view(g, n), view(y, n), 0, torch::kFloat64), out, n);
+}
+void softcheck_log_softmax_backward(const double* y, const double* g, size_t n, double* out) {
+  torch::NoGradGuard ng;
+  copy_out(at::_log_softmax_backward_data(view(g, n), view(y, n), 0, torch::kFloat64), out, n);
+}
 double softcheck_logsumexp(const double* x, size_t n) {
   torch::NoGradGuard g;
   return torch::logsumexp(view(x, n), 0).item<double>();

@@ -39,6 +39,11 @@ SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid_derivative(const double *x, size_
 SOFTCHECK_PLUGIN_EXPORT void softcheck_sigmoid_backward(const double *y, const double *g, size_t n, double *out);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_softmax(const double *x, size_t n, double *y);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax(const double *x, size_t n, double *y);
+/* Backward passes, framework form (y the forward's output, g the upstream gradient, any doubles; out may
+ * be y or g itself): out_i = y_i (g_i - sum_j g_j y_j), and out_i = g_i - exp(y_i) sum_j g_j. */
+SOFTCHECK_PLUGIN_EXPORT void softcheck_softmax_backward(const double *y, const double *g, size_t n, double *out);
+SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax_backward(const double *y, const double *g, size_t n,
+                                                             double *out);
 SOFTCHECK_PLUGIN_EXPORT double softcheck_logsumexp(const double *x, size_t n);
 /* grad may be NULL (loss only); else n elements receiving softmax(x) - e_target. */
 SOFTCHECK_PLUGIN_EXPORT double softcheck_cross_entropy(const double *x, size_t n, size_t target, double *grad);

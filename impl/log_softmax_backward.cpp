@@ -1,0 +1,181 @@
+// Log-softmax's backward pass in framework form, g_i - e^{y_i} Σ_j g_j (y the forward's output, g the
+// upstream gradient): the accurate function (one rounding of the exact value) and the reference
+// variants, PyTorch's g - exp(y) Σg with its sum in vector lanes as standard, one plain sum as naive.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <vector>
+
+#include "impl/check.hpp"
+#include "impl/dot.hpp"
+#include "impl/exact.hpp"
+#include "impl/exp_log.hpp"
+#include "impl/fallback.hpp"
+#include "impl/multi_double.hpp"
+#include "impl/softcheck.hpp"
+#include "impl/variants.hpp"
+
+namespace softcheck {
+
+namespace {
+void check_backward(const char* fn, std::span<const double> y, std::span<const double> g, std::span<double> out) {
+  detail::check_same_length(fn, "g", y.size(), g.size());
+  detail::check_output(fn, "out", y, out);
+  detail::check_no_partial_overlap(fn, "out", g, out);
+}
+
+// A non-finite g (README, "Special values"): G = Σ g_j is NaN if a g_j is NaN or both infinities occur,
+// else that infinity. e^{y_i} is taken as a positive real for finite y_i (not its IEEE rounding, which
+// is 0 below -745), so g_i - e^{y_i} G is an infinity, or NaN (∞ - ∞, 0 · ∞ at y_i = -∞, a NaN y_i).
+double special_value(double y, double g, double G) {
+  const double e = std::isfinite(y) ? 1.0 : std::exp(y);
+  return g - e * G;
+}
+double special_sum(std::span<const double> g) {
+  bool pos = false, neg = false;
+  for (double v : g) {
+    if (std::isnan(v)) return NAN;
+    if (std::isinf(v)) (v > 0 ? pos : neg) = true;
+  }
+  return pos && neg ? NAN : pos ? HUGE_VAL : -HUGE_VAL;
+}
+}  // namespace
+
+// g finite: G = Σ g_j as s + c within E_G (impl/dot.hpp), G~ = s + c normalized. Per component with y_i
+// finite in [-2000, 1510]: e^{y_i} to 2^-99 relative (exp_scaled; beyond |y_i| = 1100, its range, the
+// square of e^{y_i/2}: 2^-97.9), P = e^{y_i} G~ (DWTimesDW, 5u^2), so P is within 2^-97 + E_G/|G~|
+// (1 + 2^-50) of e^{y_i} G relative; v = g_i - P (AccurateDWPlusDW, 3u^2) is then within
+// (2^-97 + E_G/|G~|) (|g_i| + |P|)/|v| + 2^-103 of itself, the cancellation ratio taken from the scaled
+// values. At y_i = 0 the value is g_i - G, known within E_D (below). For |y_i| < 1 the same value as (g_i - G) - expm1(y_i) G: g_i - s by TwoSum,
+// less c (one rounding), so g_i - G within E_D = E_G + u |d_l - c|; expm1 to 2^-99 (exp_log.hpp), its
+// product with G~ as P above; the error is the larger relative one times the cancellation ratio.
+// Ziv's test on that; where it fails (or G~ = 0), the multi-double tier at 4, 8
+// and 16 doubles (fallback.hpp; g nearly e^{y_i} G cancels by ~53 bits on every component where g is
+// nearly constant and y a log-softmax), then the exact tier's interval evaluation
+// (exact::log_softmax_backward). Outside the range: y_i < -2000 gives
+// |e^{y_i} G| < 2^-2885 n 2^1024, below a quarter of 2^-1074, so RN(g_i - e^{y_i} G) is g_i, or a zero
+// of the sign of -G where g_i = 0; y_i > 1510 with G != 0 gives |e^{y_i} G| >= 2^2174 2^-1074 > 2^1025,
+// an overflow of the sign of -G. y_i = -∞: g_i exactly; +∞: -G's infinity (NaN where G = 0).
+void log_softmax_backward(std::span<const double> y, std::span<const double> g, std::span<double> out) {
+  using namespace detail;
+  check_backward("log_softmax_backward", y, g, out);
+  const std::size_t n = y.size();
+  if (!std::all_of(g.begin(), g.end(), [](double v) { return std::isfinite(v); })) {
+    const double G = special_sum(g);
+    for (std::size_t i = 0; i < n; ++i) out[i] = special_value(y[i], g[i], G);
+    return;
+  }
+  std::vector<double> copy;  // the exact G, formed on first need, reads all of g: in place, copy it first
+  if (n && (out.data() == y.data() || out.data() == g.data())) {
+    copy.assign(y.begin(), y.end());
+    copy.insert(copy.end(), g.begin(), g.end());
+    y = {copy.data(), n};
+    g = {copy.data() + n, n};
+  }
+  const DotBound B = dot_bound(g.data(), nullptr, n);
+  const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
+  const double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
+  // The precise tiers' G, each formed on first need: its leading 16 components (multi-double), exactly.
+  bool have_top = false, have_exact = false;
+  std::array<double, 16> G_top{};
+  exact::Dy G;
+  auto exact_G = [&]() -> const exact::Dy& {
+    if (!have_exact) G = dot_exact(g.data(), nullptr, n), have_exact = true;
+    return G;
+  };
+  for (std::size_t i = 0; i < n; ++i) {
+    const double yi = y[i], gi = g[i];
+    if (std::isnan(yi)) {
+      out[i] = NAN;
+      continue;
+    }
+    if (yi == -HUGE_VAL) {
+      out[i] = gi;
+      continue;
+    }
+    if (B.ok && yi == 0) {  // g_i - G: D below, within E_D
+      const dd d = two_sum(gi, -B.s);
+      const dd D = two_sum(d.hi, d.lo - B.c);
+      const double E_D = (B.err + 0x1p-53 * std::fabs(d.lo - B.c)) * (1 + 0x1p-50);
+      if (E_D == 0 || (std::fabs(D.hi) >= 0x1p-1022 && rounding_certain(D, E_D, 0))) {
+        out[i] = D.hi;  // RN(D.hi + D.lo) = D.hi: TwoSum's sum is the rounded one
+        continue;
+      }
+    } else if (B.ok && std::fabs(yi) < 1) {
+      // (g_i - G) - expm1(y_i) G: exact where g_i - G is (a one-hot g at y_i ~ 0, the confident
+      // cross-entropy's target class, has no cancellation left).
+      const dd d = two_sum(gi, -B.s);
+      const double dl = d.lo - B.c;
+      const dd D = two_sum(d.hi, dl);
+      const double E_D = (B.err + 0x1p-53 * std::fabs(dl)) * (1 + 0x1p-50);
+      const scaled a = from_dd(D), P = mul(from_dd(expm1(dd{yi, 0.0})), from_dd(Gd)), v = add(a, neg(P));
+      const double rel_a = D.hi != 0 ? E_D / std::fabs(D.hi) * (1 + 0x1p-50) : E_D == 0 ? 0.0 : HUGE_VAL;
+      const double rel = (std::max(rel_a, 0x1p-98 + rel_G)) * cancellation_ratio(a, P, v) + 0x1p-103;
+      if (v.m.hi != 0 && rel < 0x1p-60 && rounding_certain(v, rel)) {
+        out[i] = round(v);
+        continue;
+      }
+    } else if (B.ok && rel_G < 0x1p-60 && yi >= -2000 && yi <= 1510) {
+      // Beyond exp_scaled's range |y| <= 1100, e^{y_i} = (e^{y_i/2})^2 (y_i/2 exact): 2^-97.9.
+      const scaled e = std::fabs(yi) <= 1100 ? exp_scaled(dd{yi, 0.0}) : [&] {
+        const scaled h = exp_scaled(dd{yi / 2, 0.0});
+        return mul(h, h);
+      }();
+      const scaled P = mul(e, from_dd(Gd));
+      const scaled a = from_double(gi), v = add(a, neg(P));
+      const double rel = (0x1p-97 + rel_G) * cancellation_ratio(a, P, v) + 0x1p-103;
+      if (v.m.hi != 0 && rounding_certain(v, rel)) {
+        out[i] = round(v);
+        continue;
+      }
+    }
+    if (yi >= -2000 && yi <= 1510) {
+      if (!have_top) {
+        ExactSum s;
+        for (double v : g) s.add(v);
+        s.top(G_top);
+        have_top = true;
+      }
+      if (G_top[0] == 0) {  // G = 0 exactly (the sum eliminates zeros): e^{y_i} G = 0
+        out[i] = gi;
+        continue;
+      }
+      bool certain = false;
+      const double r = fallback::log_softmax_backward(yi, gi, G_top, certain);
+      if (certain) {
+        out[i] = r;
+        continue;
+      }
+    }
+    const exact::Dy& Ge = exact_G();
+    const int sG = exact::sign(Ge);
+    if (sG == 0) out[i] = gi;  // also at y_i = +∞: e^{y_i} · 0 is 0 here, G being exactly 0 and finite
+    else if (yi == HUGE_VAL || yi > 1510) out[i] = sG > 0 ? -HUGE_VAL : HUGE_VAL;
+    else if (yi < -2000) out[i] = gi != 0 ? gi : (sG > 0 ? -0.0 : 0.0);
+    else out[i] = exact::log_softmax_backward(yi, gi, Ge);
+  }
+}
+
+namespace standard {
+// PyTorch's CPU kernel (_vec_log_softmax_backward): Σg reduced in vector lanes (here four partial
+// sums, as its 256-bit Vectorized<double>), then g - exp(y) Σg.
+void log_softmax_backward(std::span<const double> y, std::span<const double> g, std::span<double> out) {
+  check_backward("standard::log_softmax_backward", y, g, out);
+  std::array<double, 4> lane{};
+  for (std::size_t j = 0; j < g.size(); ++j) lane[j % 4] += g[j];
+  const double G = (lane[0] + lane[1]) + (lane[2] + lane[3]);
+  for (std::size_t i = 0; i < y.size(); ++i) out[i] = g[i] - std::exp(y[i]) * G;
+}
+}  // namespace standard
+
+namespace naive {
+// The textbook order: one plain sum, then g_i - exp(y_i) Σg.
+void log_softmax_backward(std::span<const double> y, std::span<const double> g, std::span<double> out) {
+  check_backward("naive::log_softmax_backward", y, g, out);
+  double G = 0;
+  for (double v : g) G += v;
+  for (std::size_t i = 0; i < y.size(); ++i) out[i] = g[i] - std::exp(y[i]) * G;
+}
+}  // namespace naive
+
+}  // namespace softcheck
