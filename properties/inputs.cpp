@@ -163,7 +163,7 @@ class VectorUpstream : public Kind {
     in.target = regimes::draw(regimes::upstream(in.x), st + 2, index);
   }
   void draw_target(Input& in, Draws& d) const override {
-    if (d.index("forward", choice()) != 0) apply_forward(in.x);
+    if (d.index(draw_name(), choice()) != 0) apply_forward(in.x);
     in.target = d.vector("g", regimes::upstream(in.x));
   }
   bool own_draw() const override { return true; }
@@ -204,6 +204,15 @@ class VectorUpstream : public Kind {
 
  private:
   static rc::Gen<std::size_t> choice() { return rc::gen::inRange<std::size_t>(0, 4); }  // 0: y = x
+  // The counterexample's name of that draw: what y is.
+  const char* draw_name() const {
+    switch (forward_) {
+      case Forward::sigmoid: return "y = sigmoid(x) if 1..3, x if 0";
+      case Forward::softmax: return "y = softmax(x) if 1..3, x if 0";
+      case Forward::log_softmax: break;
+    }
+    return "y = log_softmax(x) if 1..3, x if 0";
+  }
   void apply_forward(std::vector<double>& x) const {
     switch (forward_) {
       case Forward::sigmoid: softcheck::sigmoid(x, x); break;

@@ -94,7 +94,7 @@ struct Property {
 };
 
 // Registration, one function per group (agreement.cpp, sum.cpp, shift.cpp, gradients.cpp, finite.cpp,
-// relations.cpp, special.cpp).
+// relations.cpp, special.cpp, backward.cpp).
 void add_agreement(std::vector<Property>& out);
 void add_sum(std::vector<Property>& out);
 void add_shift(std::vector<Property>& out);
@@ -102,6 +102,7 @@ void add_gradient(std::vector<Property>& out);
 void add_finite(std::vector<Property>& out);
 void add_relations(std::vector<Property>& out);
 void add_special(std::vector<Property>& out);
+void add_backward(std::vector<Property>& out);
 const std::vector<Property>& all_properties();
 
 // --- Kernel calls on vectors ------------------------------------------------------------------------

@@ -150,6 +150,7 @@ const std::vector<Property>& all_properties() {
     add_finite(out);
     add_relations(out);
     add_special(out);
+    add_backward(out);
     return out;
   }();
   return all;

@@ -67,6 +67,13 @@ const std::vector<Known>& known_failures() {
        "g (1 - y) y: two roundings, an intermediate underflow"},
       {"naive", "agreement.sigmoid_backward.wide", 1, "sigmoid_backward(y, g) | over budget",
        "g y (1 - y): two roundings, an intermediate underflow"},
+      // softmax's and log-softmax's backward passes: g - Σ g y cancels where g is nearly constant on y's
+      // support; 1 - e^{y_k} where p_k ~ 1 and g is one-hot at k (the confident cross-entropy)
+      {"standard", "agreement.softmax_backward.cancel", 2, "softmax_backward(y, g)", "y (g - Σ g y) cancels"},
+      {"naive", "agreement.softmax_backward.dominant", 2, "softmax_backward(y, g)", "y g - y Σ g y cancels"},
+      {"standard", "agreement.log_softmax_backward.extreme", 2, "log_softmax_backward(y, g)",
+       "g - exp(y) Σg: 1 - e^{y_k} cancels"},
+      {"naive", "agreement.log_softmax_backward.tail", 2, "log_softmax_backward(y, g)", "g - exp(y) Σg cancels"},
   };
   return k;
 }
@@ -266,6 +273,17 @@ void sigmoid_backward_without_g(const double* y, const double* g, std::size_t n,
   std::vector<double> ones(n, 1.0);
   k.sigmoid_backward(y, ones.data(), n, out);
 }
+void softmax_backward_without_dot(const double* y, const double* g, std::size_t n, double* out) {  // y g
+  for (std::size_t i = 0; i < n; ++i) out[i] = y[i] * g[i];
+}
+void log_softmax_backward_diagonal(const double* y, const double* g, std::size_t n, double* out) {  // g - e^y g
+  for (std::size_t i = 0; i < n; ++i) out[i] = g[i] - std::exp(y[i]) * g[i];
+}
+void softmax_backward_flush_to_zero(const double* y, const double* g, std::size_t n, double* out) {
+  softcheck::bundled_kernels("accurate").softmax_backward(y, g, n, out);
+  for (std::size_t i = 0; i < n; ++i)
+    if (std::fabs(out[i]) < 0x1p-900) out[i] = 0;  // an absolute threshold: "negligible" outputs dropped
+}
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -361,6 +379,15 @@ std::vector<Mutant> mutants() {
        1},
       {"sigmoid_backward_without_g", "agreement.sigmoid_backward.unit", "y (1 - y): the upstream gradient ignored",
        with("sigmoid_backward_without_g", [](auto& k) { k.sigmoid_backward = sigmoid_backward_without_g; }), 1},
+      {"softmax_backward_without_dot", "agreement.softmax_backward.unit", "y g: the ⟨g, y⟩ term forgotten",
+       with("softmax_backward_without_dot", [](auto& k) { k.softmax_backward = softmax_backward_without_dot; }), 2},
+      {"log_softmax_backward_diagonal", "agreement.log_softmax_backward.unit",
+       "g - e^y g: the Jacobian's diagonal only",
+       with("log_softmax_backward_diagonal", [](auto& k) { k.log_softmax_backward = log_softmax_backward_diagonal; }),
+       2},
+      {"softmax_backward_flush_to_zero", "scaling.softmax_backward", "outputs below 2^-900 dropped",
+       with("softmax_backward_flush_to_zero", [](auto& k) { k.softmax_backward = softmax_backward_flush_to_zero; }),
+       2},
       {"sigmoid_as_ratio", "special.sigmoid", "e^x / (1 + e^x) is NaN at +inf",
        with("sigmoid_as_ratio", [](auto& k) { k.sigmoid = sigmoid_as_ratio; }), 0},
       {"log_sigmoid_as_x_minus_softplus", "special.log_sigmoid", "x - log1p(e^x) is NaN at +inf",
