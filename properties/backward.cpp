@@ -82,11 +82,7 @@ void add_backward(std::vector<Property>& out) {
   // out(y, 2^e g) = 2^e out(y, g): both approximate one exact value, compared where neither is near the
   // subnormal or overflow range (there the rounding differs with the scale).
   for (const functions::Row& row : functions::rows()) {
-    using inputs::Forward, inputs::vector_upstream;
-    const bool backward = row.input == &vector_upstream(Forward::sigmoid) ||
-                          row.input == &vector_upstream(Forward::softmax) ||
-                          row.input == &vector_upstream(Forward::log_softmax);
-    if (!backward || !row.own_properties) continue;
+    if (!inputs::is_upstream(*row.input) || !row.own_properties) continue;
     const std::string entry(row.entry);
     out.push_back({{"scaling." + entry, "scaling",
                     "out(y, 2^e g) = 2^e out(y, g) within 2B ULP (e in [-60, 60]) on every ordinary regime",

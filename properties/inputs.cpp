@@ -301,6 +301,10 @@ const Kind& scalar_target() {
   static const ScalarTarget k;
   return k;
 }
+bool is_upstream(const Kind& kind) {
+  return &kind == &vector_upstream(Forward::sigmoid) || &kind == &vector_upstream(Forward::softmax) ||
+         &kind == &vector_upstream(Forward::log_softmax);
+}
 const Kind& vector_upstream(Forward forward) {
   static const VectorUpstream sigmoid(Forward::sigmoid), softmax(Forward::softmax), log_softmax(Forward::log_softmax);
   switch (forward) {

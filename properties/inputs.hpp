@@ -116,6 +116,7 @@ const Kind& scalar_target();   // BCE with logits
 // the fourth the regime's x itself as an arbitrary y.
 enum class Forward { sigmoid, softmax, log_softmax };
 const Kind& vector_upstream(Forward forward);
+bool is_upstream(const Kind& kind);  // one of the three above
 
 // Exact text of doubles: C's %a ("0x1.8p+1", "inf", "nan"), and back (hex floats, decimals, inf, nan;
 // nullopt unless the whole text is one number).

@@ -96,7 +96,7 @@ Evaluation evaluate(const Kernels& k, const EvalRequest& req) {
 
   const bool wants_class = f == "cross_entropy", wants_dist = f == "cross_entropy_dist", bce = f == "bce_with_logits";
   // The backward passes: y as the inputs, the upstream gradient g as --targets.
-  const bool wants_g = f == "sigmoid_backward" || f == "softmax_backward" || f == "log_softmax_backward";
+  const bool wants_g = inputs::is_upstream(*row->input);
   if (!wants_class && !wants_dist && !bce && !wants_g && (req.target || req.targets))
     throw InputError(fmt::format("{} takes no target (--target/--targets are for cross_entropy, cross_entropy_dist, "
                                  "bce_with_logits and, as the upstream gradient g, the backward passes)", f));
@@ -170,11 +170,13 @@ std::string format_text(const Evaluation& e) {
     for (double d : v) s.push_back(number_text(d));
     return fmt::format("[{}]", fmt::join(s, ", "));
   };
-  std::string out = fmt::format("{} with implementation '{}'\n  x = {} (n = {})\n", e.function, e.impl, list(e.input),
-                                e.input.size());
+  const functions::Row* row = functions::find_row(e.function);
+  const bool backward = row && inputs::is_upstream(*row->input);  // y and the upstream gradient g
+  std::string out = fmt::format("{} with implementation '{}'\n  {} = {} (n = {})\n", e.function, e.impl,
+                                backward ? "y" : "x", list(e.input), e.input.size());
   if (e.class_index) out += fmt::format("  target class k = {}\n", *e.class_index);
   if (e.bce_target) out += fmt::format("  target t = {}\n", number_text(*e.bce_target));
-  if (e.targets) out += fmt::format("  targets t = {}\n", list(*e.targets));
+  if (e.targets) out += fmt::format("  {} = {}\n", backward ? "upstream gradient g" : "targets t", list(*e.targets));
   for (const EvalResult& r : e.results) {
     out += fmt::format("{}:\n", r.name);
     for (std::size_t i = 0; i < r.output.size(); ++i) {

@@ -1,5 +1,6 @@
 // libFuzzer target for the accurate implementations: arbitrary doubles and lengths through every
-// function row (properties/functions.hpp) of the input kind the first byte selects; no crash, no UB
+// function row (properties/functions.hpp) of the input kind the first byte selects (0xf0 and above: the
+// backward passes); no crash, no UB
 // (under ASan/UBSan), no NaN or infinity for finite input where a finite value is due, and every graded
 // component within 1 ULP of the oracle.
 #include <cmath>
@@ -67,6 +68,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (n) std::memcpy(x.data(), data, n * 8);
   using namespace softcheck;
   in::Input input;
+  if (sel >= 0xf0) {  // the backward passes (a selector range the older corpus does not use)
+    // y from the first half (as it is, or through a forward: aux % 4), g the second half as it is.
+    const std::size_t m = n / 2;
+    input.x.assign(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(m));
+    input.target.assign(x.begin() + static_cast<std::ptrdiff_t>(m), x.begin() + static_cast<std::ptrdiff_t>(2 * m));
+    switch (aux % 4) {
+      case 1: sigmoid(input.x, input.x); break;
+      case 2: softmax(input.x, input.x); break;
+      case 3: log_softmax(input.x, input.x); break;
+      default: break;
+    }
+    using F = in::Forward;
+    for (F f : {F::sigmoid, F::softmax, F::log_softmax}) check_rows(in::vector_upstream(f), input);
+    std::vector<double> a(m), b = input.target;  // in place (out = g) == out of place
+    softmax_backward(input.x, input.target, a);
+    softmax_backward(input.x, b, b);
+    for (std::size_t i = 0; i < m; ++i)
+      if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) std::abort();
+    return 0;
+  }
   switch (sel % 6) {
     case 0:  // sigmoid, log_sigmoid: every double
       input.x = x;
