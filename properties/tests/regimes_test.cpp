@@ -13,6 +13,7 @@
 
 #include "oracle/oracle.hpp"
 #include "properties/doubles.hpp"
+#include "properties/inputs.hpp"
 #include "properties/property.hpp"
 #include "properties/regimes.hpp"
 
@@ -143,6 +144,34 @@ TEST(Regimes, TargetsReachTheGradientCancellations) {
   }
   EXPECT_GT(dist, kDraws / 5) << dist << " of " << kDraws;
   EXPECT_GT(bce, kDraws / 10) << bce << " of " << kDraws;
+}
+
+// The backward passes' loci, through the report's own draw (the input kinds): y (g - <g, y>) cancels where
+// g is nearly constant on a softmax output y; g_k - e^{y_k} Σg where a one-hot g meets a confident y_k ~ 0.
+TEST(Regimes, UpstreamReachesTheBackwardCancellations) {
+  namespace in = softcheck::inputs;
+  int soft = 0, logsoft = 0;
+  for (int i = 0; i < kDraws; ++i) {
+    in::Input a, b;
+    a.x = rg::draw(rg::vector("unit"), kSeed, static_cast<std::uint64_t>(i));
+    b.x = rg::draw(rg::vector("dominant"), kSeed, static_cast<std::uint64_t>(i));
+    in::vector_upstream(in::Forward::softmax).draw_target(a, kSeed, static_cast<std::uint64_t>(i));
+    in::vector_upstream(in::Forward::log_softmax).draw_target(b, kSeed, static_cast<std::uint64_t>(i));
+    std::vector<softcheck::oracle::Ref> ra(a.x.size()), rb(b.x.size());
+    softcheck::oracle::softmax_backward(a.x, a.target, ra);
+    softcheck::oracle::log_softmax_backward(b.x, b.target, rb);
+    bool ca = false, cb = false;
+    for (std::size_t j = 0; j < a.x.size(); ++j) {
+      const double term = std::fabs(a.x[j] * a.target[j]);
+      ca = ca || (term > 0 && std::fabs(ra[j].rounded) <= std::ldexp(term, -40));
+    }
+    for (std::size_t j = 0; j < b.x.size(); ++j)
+      cb = cb || (b.target[j] != 0 && std::fabs(rb[j].rounded) <= std::ldexp(std::fabs(b.target[j]), -40));
+    soft += ca;
+    logsoft += cb;
+  }
+  EXPECT_GT(soft, kDraws / 10) << soft << " of " << kDraws;
+  EXPECT_GT(logsoft, kDraws / 20) << logsoft << " of " << kDraws;
 }
 
 TEST(Regimes, LongSpansTenToTheThreeToSix) {
