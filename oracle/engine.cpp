@@ -437,6 +437,106 @@ Ref Engine::cross_entropy(std::span<const double> t, std::span<Ref> grad) {
   return ziv(positive_t && s_positive(), [&](Level& L) { enclose_dist_loss(L, t); });
 }
 
+// g_i - G p_i (G = Σ g exactly, any signs). A maximum: below. Below the maximum: g_i - G p_i with
+// p_i = e_i/S as in softmax, G's sign picking the ends of G p_i.
+void Engine::enclose_log_softmax_vjp(Level& L, std::span<const double> g, std::size_t i) {
+  const int sG = mpfr_sgn(ptr(tsum_));
+  if (x_[i] == m_) {
+    // Tied with the maximum (c ties, eps the sum below m): g_i - G/(c + eps) = (c g_i - G)/c +
+    // G eps/(c (c + eps)), an exact anchor (a point wherever it is dyadic: c g_i - G is exact in the
+    // 2200-bit scratch) plus a term of G's sign, increasing in eps. So where the anchor is a midpoint and
+    // eps is below every precision (x_j - m ~ -1e308), the anchor stays an exact end of the enclosure,
+    // for the Settler's open-interval rule.
+    const auto c = static_cast<unsigned long>(ties_);
+    mpfr_set_d(ptr(big_), g[i], MPFR_RNDN);
+    mpfr_mul_ui(ptr(big_), ptr(big_), c, MPFR_RNDN);
+    mpfr_sub(ptr(big_), ptr(big_), ptr(tsum_), MPFR_RNDN);
+    mpfr_div_ui(ptr(L.lo), ptr(big_), c, MPFR_RNDD);
+    mpfr_div_ui(ptr(L.hi), ptr(big_), c, MPFR_RNDU);
+    if (mpfr_zero_p(ptr(L.eps_hi))) return;
+    // |G| eps / (c (c + eps)) in [u, v]; L.d (p bits) holds the bound on c + eps.
+    mpfr_abs(ptr(tsum2_), ptr(tsum_), MPFR_RNDN);  // exact: same precision
+    mpfr_add_ui(ptr(L.d), ptr(L.eps_lo), c, MPFR_RNDU);
+    mpfr_mul(ptr(L.u), ptr(tsum2_), ptr(L.eps_lo), MPFR_RNDD);
+    mpfr_div(ptr(L.u), ptr(L.u), ptr(L.d), MPFR_RNDD);
+    mpfr_div_ui(ptr(L.u), ptr(L.u), c, MPFR_RNDD);
+    mpfr_add_ui(ptr(L.d), ptr(L.eps_hi), c, MPFR_RNDD);
+    mpfr_mul(ptr(L.v), ptr(tsum2_), ptr(L.eps_hi), MPFR_RNDU);
+    mpfr_div(ptr(L.v), ptr(L.v), ptr(L.d), MPFR_RNDU);
+    mpfr_div_ui(ptr(L.v), ptr(L.v), c, MPFR_RNDU);
+    if (sG > 0) {
+      mpfr_add(ptr(L.lo), ptr(L.lo), ptr(L.u), MPFR_RNDD);
+      mpfr_add(ptr(L.hi), ptr(L.hi), ptr(L.v), MPFR_RNDU);
+    } else {
+      mpfr_sub(ptr(L.lo), ptr(L.lo), ptr(L.v), MPFR_RNDD);
+      mpfr_sub(ptr(L.hi), ptr(L.hi), ptr(L.u), MPFR_RNDU);
+    }
+    return;
+  }
+  bool inexact = false;
+  const mpfr_srcptr e_lo = element(L, i, inexact);
+  const mpfr_srcptr e_hi = upper(L, e_lo, inexact);
+  // p_i in [e_lo/S_hi, e_hi/S_lo]. (G p)_lo takes p's lower end when G > 0 and its upper end when G < 0
+  // (each rounded its own way), (G p)_hi the other; then g_i - G p in [g_i - (G p)_hi, g_i - (G p)_lo].
+  const bool up = sG > 0;
+  mpfr_mul(ptr(L.u), up ? e_lo : e_hi, up ? ptr(L.inv_lo) : ptr(L.inv_hi), up ? MPFR_RNDD : MPFR_RNDU);
+  mpfr_mul(ptr(L.v), up ? e_hi : e_lo, up ? ptr(L.inv_hi) : ptr(L.inv_lo), up ? MPFR_RNDU : MPFR_RNDD);
+  mpfr_mul(ptr(L.u), ptr(L.u), ptr(tsum_), MPFR_RNDD);
+  mpfr_mul(ptr(L.v), ptr(L.v), ptr(tsum_), MPFR_RNDU);
+  mpfr_d_sub(ptr(L.lo), g[i], ptr(L.v), MPFR_RNDD);
+  mpfr_d_sub(ptr(L.hi), g[i], ptr(L.u), MPFR_RNDU);
+}
+
+void Engine::log_softmax_vjp(std::span<const double> g, std::span<Ref> out) {
+  const std::size_t n = x_.size();
+  if (g.size() != n || out.size() != n)
+    invalid("log_softmax_vjp: g has size " + std::to_string(g.size()) + " and out " + std::to_string(out.size()) +
+            ", x has size " + std::to_string(n));
+  const bool p_nan = nan_ > 0 || posinf_ > 1 || (posinf_ == 0 && finite_ == 0);
+  bool gnan = false, pos = false, neg = false;
+  for (double v : g) {
+    if (std::isnan(v)) gnan = true;
+    else if (std::isinf(v)) (v > 0 ? pos : neg) = true;
+  }
+  if (gnan || pos || neg) {
+    // G is NaN or an infinity; p_i a positive real stands as 1, an exact 0 or 1 as itself (IEEE rules).
+    const double Gs = gnan || (pos && neg) ? std::nan("") : pos ? kInf : -kInf;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = p_nan ? std::nan("") : posinf_ ? (i == posinf_at_ ? 1.0 : 0.0) : x_[i] == -kInf ? 0.0 : 1.0;
+      const double v = g[i] - p * Gs;
+      out[i] = std::isnan(v) ? nan_ref() : exact_ref(v);
+    }
+    return;
+  }
+  if (p_nan) {
+    for (Ref& r : out) r = nan_ref();
+    return;
+  }
+  exact_target_sum(g);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (posinf_ == 1 ? i != posinf_at_ : (x_[i] == -kInf || mpfr_zero_p(ptr(tsum_)))) {
+      out[i] = exact_ref(g[i]);  // p_i = 0 exactly, or G = 0
+    } else if (posinf_ == 1) {  // p_i = 1: g_i - G exactly
+      mpfr_d_sub(ptr(tsum2_), g[i], ptr(tsum_), MPFR_RNDN);
+      settler_.settle(ptr(tsum2_), ptr(tsum2_), static_cast<int>(mpfr_get_prec(ptr(tsum2_))), out[i]);
+    } else if (uniform()) {
+      // Every finite x_j equal: p_i = 1/c, the value (c g_i - G)/c is rational; exact numerator, one
+      // directed division per end (a point wherever the value is dyadic).
+      out[i] = ziv(false, [&](Level& L) {
+        // c g_i - G in the 2200-bit scratch: exact (bits from 2^-1074 to 2^1024 n c).
+        mpfr_set_d(ptr(big_), g[i], MPFR_RNDN);
+        mpfr_mul_ui(ptr(big_), ptr(big_), static_cast<unsigned long>(ties_), MPFR_RNDN);
+        mpfr_sub(ptr(big_), ptr(big_), ptr(tsum_), MPFR_RNDN);
+        mpfr_div_ui(ptr(L.lo), ptr(big_), static_cast<unsigned long>(ties_), MPFR_RNDD);
+        mpfr_div_ui(ptr(L.hi), ptr(big_), static_cast<unsigned long>(ties_), MPFR_RNDU);
+      });
+    } else {
+      // Irrational: p_i is (Lindemann-Weierstrass, as for the distribution gradient) and G != 0.
+      out[i] = ziv(true, [&](Level& L) { enclose_log_softmax_vjp(L, g, i); });
+    }
+  }
+}
+
 void Engine::bounds(Kind kind, std::size_t i, int level_index, Real& lo, Real& hi) {
   if (!general() || i >= x_.size() || !std::isfinite(x_[i]))
     invalid("internal bounds: finite, non-special inputs only");

@@ -70,6 +70,9 @@ class Vector {
   Ref cross_entropy(std::size_t target, std::span<Ref> grad = {});
   // Distribution cross-entropy; grad (when non-empty) receives (Σt) softmax - t.
   Ref cross_entropy(std::span<const double> target, std::span<Ref> grad = {});
+  // Log-softmax's backward pass in input form, g - softmax(x) Σ g (g any doubles, of size(); out of
+  // size()). Special operands: the exact sum's infinity or NaN, then IEEE rules with p_i > 0 as positive.
+  void log_softmax_vjp(std::span<const double> g, std::span<Ref> out);
 
  private:
   struct State;

@@ -1,5 +1,6 @@
-// Property group 8, the backward passes in framework form: softmax_backward's outputs sum to
-// ⟨g, y⟩ (1 - Σ y), and every backward pass scales with its upstream gradient g by powers of two.
+// Property group 8, the backward passes: softmax_backward's outputs sum to ⟨g, y⟩ (1 - Σ y), every
+// backward pass scales with its upstream gradient g by powers of two, and log_softmax_vjp(x, -e_k) is the
+// class cross-entropy gradient.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
@@ -79,6 +80,22 @@ void add_backward(std::vector<Property>& out) {
            check_sum(c, y, g, call_backward(c.k, "softmax_backward", y, g));
          }});
   }
+  // log_softmax_vjp(x, -e_k) = softmax(x) - e_k, the class-index cross-entropy gradient: two results of
+  // one exact value, each within B ULP (bit for bit where both are correctly rounded).
+  out.push_back({{"consistency.log_softmax_vjp", "relations",
+                  "log_softmax_vjp(x, -e_k) = the cross-entropy gradient of class k, within 2B ULP", 2000,
+                  {"log_softmax_vjp", "cross_entropy"}},
+                 [](Ctx& c) {
+                   const Vec x = c.draw("x", ordinary_vectors());
+                   const std::size_t k = c.draw("k", regimes::class_index(x)), n = x.size();
+                   Vec g(n, 0.0), grad(n);
+                   g[k] = -1.0;
+                   const Vec v = call_backward(c.k, "log_softmax_vjp", x, g);
+                   c.k.cross_entropy(x.data(), n, k, grad.data());
+                   for (std::size_t i = 0; i < n; ++i)
+                     check_same_value(c, "log_softmax_vjp(x, -e_k)[" + std::to_string(i) + "] against the gradient",
+                                      v[i], grad[i]);
+                 }});
   // out(y, 2^e g) = 2^e out(y, g): both approximate one exact value, compared where neither is near the
   // subnormal or overflow range (there the rounding differs with the scale).
   for (const functions::Row& row : functions::rows()) {

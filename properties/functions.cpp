@@ -68,6 +68,10 @@ void oracle_log_softmax_backward(Reference& r, Refs& v) {
   v.resize(in.x.size());
   oracle::log_softmax_backward(in.x, in.target, v);
 }
+void oracle_log_softmax_vjp(Reference& r, Refs& v) {
+  v.resize(r.input().x.size());
+  r.vector().log_softmax_vjp(r.input().target, v);
+}
 void oracle_softmax(Reference& r, Refs& v) {
   v.resize(r.input().x.size());
   r.vector().softmax(v);
@@ -142,6 +146,20 @@ void ref_log_softmax_backward(Reference& r, std::vector<oracle::Ref>& refs, std:
     const double e = std::exp(in.x[i]);
     kappa.push_back(r.finite() ? ratio(std::fabs(e * G * in.x[i]) + std::fabs(in.target[i]) + e * a, refs[i].rounded)
                                : kNaN);
+  }
+}
+void ref_log_softmax_vjp(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.get(oracle_log_softmax_vjp);
+  // out_i = g_i - p_i G: x_j moves p_i by p_i |x_j (δ_ij - p_j)| (softmax's κ_i times p_i), g_j by
+  // |g_i| δ_ij + p_i |g_j|.
+  const Input& in = r.input();
+  const auto& sk = r.get(softmax_kappa);
+  double G = 0, a = 0;
+  for (double g : in.target) G += g, a += std::fabs(g);
+  for (std::size_t i = 0; i < in.x.size(); ++i) {
+    const bool fin = r.finite() && i < sk.kappa.size();
+    const double p = fin ? sk.p[i] : kNaN;
+    kappa.push_back(fin ? ratio(p * std::fabs(G) * sk.kappa[i] + std::fabs(in.target[i]) + p * a, refs[i].rounded) : kNaN);
   }
 }
 void ref_softmax(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
@@ -246,14 +264,16 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
      : entry == "sigmoid_derivative" ? k.sigmoid_derivative
      : entry == "softmax"            ? k.softmax
                                      : k.log_softmax)(x, n, out.vector.data());
-  } else if (entry == "sigmoid_backward" || entry == "softmax_backward" || entry == "log_softmax_backward") {
+  } else if (entry == "sigmoid_backward" || entry == "softmax_backward" || entry == "log_softmax_backward" ||
+             entry == "log_softmax_vjp") {
     if (in.target.size() != n)
       throw std::invalid_argument("call_entry: " + std::string(entry) + " needs one g per y (" +
                                   std::to_string(in.target.size()) + " for " + std::to_string(n) + ")");
     out.vector.assign(n, kNaN);
-    (entry == "sigmoid_backward"   ? k.sigmoid_backward
-     : entry == "softmax_backward" ? k.softmax_backward
-                                   : k.log_softmax_backward)(x, n ? in.target.data() : &empty, n, out.vector.data());
+    (entry == "sigmoid_backward"       ? k.sigmoid_backward
+     : entry == "softmax_backward"     ? k.softmax_backward
+     : entry == "log_softmax_backward" ? k.log_softmax_backward
+                                       : k.log_softmax_vjp)(x, n ? in.target.data() : &empty, n, out.vector.data());
   } else if (entry == "logsumexp") {
     out.vector.clear();
     out.value = k.logsumexp(x, n);
@@ -299,7 +319,7 @@ std::span<const Row> rows() {
   using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_upstream,
       inputs::vector_x;
   using inputs::Forward;
-  static const std::array<Row, 16> table{{
+  static const std::array<Row, 17> table{{
       {"sigmoid", "sigmoid", &scalar_x(), true, Part::kVector, "σ(x)", "|x·(1-σ(x))|", "sigmoid", "sigmoid(x)", true,
        ref_sigmoid},
       {"log_sigmoid", "log_sigmoid", &scalar_x(), true, Part::kVector, "log σ(x)", "|x·(1-σ(x)) / log σ(x)|",
@@ -319,6 +339,10 @@ std::span<const Row> rows() {
       {"log_softmax_backward", "log_softmax_backward", &vector_upstream(Forward::log_softmax), false, Part::kVector,
        "every component g_i - e^{y_i} Σ_j g_j", "(|e^{y_i} y_i Σ_j g_j| + |g_i| + e^{y_i} Σ_j |g_j|) / |out_i|",
        "log-softmax's backward pass (y, g)", "log_softmax_backward(y, g)", true, ref_log_softmax_backward},
+      {"log_softmax_vjp", "log_softmax_vjp", &vector_upstream(Forward::none), false, Part::kVector,
+       "every component g_i - p_i Σ_j g_j, p = softmax(x)",
+       "(p_i |Σ_j g_j| Σ_j |x_j (δ_ij - p_j)| + |g_i| + p_i Σ_j |g_j|) / |out_i|",
+       "log-softmax's backward pass (x, g)", "log_softmax_vjp(x, g)", true, ref_log_softmax_vjp},
       {"logsumexp", "logsumexp", &vector_x(), false, Part::kValue, "log Σ e^{x_i}",
        "Σ_j |x_j|·p_j / |logsumexp(x)|", "logsumexp", "logsumexp(x)", true, ref_logsumexp},
       {"cross_entropy", "cross_entropy", &vector_class(), false, Part::kValue, "the loss -log p_k",

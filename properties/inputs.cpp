@@ -157,13 +157,15 @@ class VectorUpstream : public Kind {
  public:
   explicit VectorUpstream(Forward f) : forward_(f) {}
   bool scalar() const override { return false; }
-  std::string_view line_format() const override { return "y_1 ... y_n | g_1 ... g_n"; }
+  std::string_view line_format() const override {
+    return forward_ == Forward::none ? "x_1 ... x_n | g_1 ... g_n" : "y_1 ... y_n | g_1 ... g_n";
+  }
   void draw_target(Input& in, std::uint64_t st, std::uint64_t index) const override {
-    if (regimes::draw(choice(), st + 3, index) != 0) apply_forward(in.x);
+    if (forward_ != Forward::none && regimes::draw(choice(), st + 3, index) != 0) apply_forward(in.x);
     in.target = regimes::draw(regimes::upstream(in.x), st + 2, index);
   }
   void draw_target(Input& in, Draws& d) const override {
-    if (d.index(draw_name(), choice()) != 0) apply_forward(in.x);
+    if (forward_ != Forward::none && d.index(draw_name(), choice()) != 0) apply_forward(in.x);
     in.target = d.vector("g", regimes::upstream(in.x));
   }
   bool own_draw() const override { return true; }
@@ -207,6 +209,7 @@ class VectorUpstream : public Kind {
   // The counterexample's name of that draw: what y is.
   const char* draw_name() const {
     switch (forward_) {
+      case Forward::none: return "";
       case Forward::sigmoid: return "y = sigmoid(x) if 1..3, x if 0";
       case Forward::softmax: return "y = softmax(x) if 1..3, x if 0";
       case Forward::log_softmax: break;
@@ -215,6 +218,7 @@ class VectorUpstream : public Kind {
   }
   void apply_forward(std::vector<double>& x) const {
     switch (forward_) {
+      case Forward::none: break;
       case Forward::sigmoid: softcheck::sigmoid(x, x); break;
       case Forward::softmax: softcheck::softmax(x, x); break;
       case Forward::log_softmax: softcheck::log_softmax(x, x); break;
@@ -302,12 +306,14 @@ const Kind& scalar_target() {
   return k;
 }
 bool is_upstream(const Kind& kind) {
-  return &kind == &vector_upstream(Forward::sigmoid) || &kind == &vector_upstream(Forward::softmax) ||
-         &kind == &vector_upstream(Forward::log_softmax);
+  return &kind == &vector_upstream(Forward::none) || &kind == &vector_upstream(Forward::sigmoid) ||
+         &kind == &vector_upstream(Forward::softmax) || &kind == &vector_upstream(Forward::log_softmax);
 }
 const Kind& vector_upstream(Forward forward) {
-  static const VectorUpstream sigmoid(Forward::sigmoid), softmax(Forward::softmax), log_softmax(Forward::log_softmax);
+  static const VectorUpstream none(Forward::none), sigmoid(Forward::sigmoid), softmax(Forward::softmax),
+      log_softmax(Forward::log_softmax);
   switch (forward) {
+    case Forward::none: return none;
     case Forward::sigmoid: return sigmoid;
     case Forward::softmax: return softmax;
     case Forward::log_softmax: break;

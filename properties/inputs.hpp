@@ -111,12 +111,12 @@ const Kind& vector_x();        // softmax, log_softmax, logsumexp
 const Kind& vector_class();    // cross-entropy with a class index
 const Kind& vector_target();   // cross-entropy with a target distribution
 const Kind& scalar_target();   // BCE with logits
-// Backward passes in framework form: y (in x) and the upstream gradient g. Three draws in four take y as
-// the forward's output on the regime's x (accurate, so y is what a framework's forward pass stores),
-// the fourth the regime's x itself as an arbitrary y.
-enum class Forward { sigmoid, softmax, log_softmax };
+// Backward passes and the upstream gradient g (in the input's target vector). Framework form: y (in x)
+// is the forward's output on the regime's x three draws in four (accurate, so y is what a framework's
+// forward pass stores), the regime's x itself the fourth. Input form (none): x, the logits, as drawn.
+enum class Forward { none, sigmoid, softmax, log_softmax };
 const Kind& vector_upstream(Forward forward);
-bool is_upstream(const Kind& kind);  // one of the three above
+bool is_upstream(const Kind& kind);  // one of the four above
 
 // Exact text of doubles: C's %a ("0x1.8p+1", "inf", "nan"), and back (hex floats, decimals, inf, nan;
 // nullopt unless the whole text is one number).

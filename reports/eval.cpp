@@ -171,9 +171,10 @@ std::string format_text(const Evaluation& e) {
     return fmt::format("[{}]", fmt::join(s, ", "));
   };
   const functions::Row* row = functions::find_row(e.function);
-  const bool backward = row && inputs::is_upstream(*row->input);  // y and the upstream gradient g
+  const bool backward = row && inputs::is_upstream(*row->input);  // the upstream gradient g
+  const bool y_form = backward && row->input->line_format().starts_with("y");  // and y, not x
   std::string out = fmt::format("{} with implementation '{}'\n  {} = {} (n = {})\n", e.function, e.impl,
-                                backward ? "y" : "x", list(e.input), e.input.size());
+                                y_form ? "y" : "x", list(e.input), e.input.size());
   if (e.class_index) out += fmt::format("  target class k = {}\n", *e.class_index);
   if (e.bce_target) out += fmt::format("  target t = {}\n", number_text(*e.bce_target));
   if (e.targets) out += fmt::format("  {} = {}\n", backward ? "upstream gradient g" : "targets t", list(*e.targets));

@@ -244,3 +244,32 @@ TEST(ExactTier, TinyResultsGetTheZeroOfTheirSign) {
 }
 
 }  // namespace
+
+namespace {
+
+// log_softmax_vjp(x, -e_k) and the class cross-entropy gradient are one function, both correctly rounded:
+// the same bits (zeros of either sign compare equal) on every draw, dominant and tied logits included.
+TEST(Backward, LogSoftmaxVjpOfMinusOneHotIsTheCrossEntropyGradient) {
+  std::mt19937_64 gen(11);
+  int compared = 0;
+  for (int draw = 0; draw < 3000; ++draw) {
+    std::vector<double> x = random_vector(gen);
+    if (draw % 3 == 0) x[gen() % x.size()] = 40 + static_cast<double>(gen() % 700);  // a dominant entry
+    if (draw % 5 == 0 && x.size() > 1) x[1] = x[0];                                     // a tie
+    bool finite_max = false;
+    for (double v : x) finite_max = finite_max || std::isfinite(v);
+    if (!finite_max) continue;
+    const std::size_t k = gen() % x.size();
+    std::vector<double> g(x.size(), 0.0), vjp(x.size()), grad(x.size());
+    g[k] = -1.0;
+    softcheck::log_softmax_vjp(x, g, vjp);
+    softcheck::cross_entropy(x, k, grad);
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      ++compared;
+      EXPECT_EQ(vjp[i], grad[i]) << "draw " << draw << ", component " << i << " of " << x.size() << ", k = " << k;
+    }
+  }
+  EXPECT_GT(compared, 5000);
+}
+
+}  // namespace

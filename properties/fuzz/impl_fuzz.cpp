@@ -80,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       default: break;
     }
     using F = in::Forward;
-    for (F f : {F::sigmoid, F::softmax, F::log_softmax}) check_rows(in::vector_upstream(f), input);
+    for (F f : {F::none, F::sigmoid, F::softmax, F::log_softmax}) check_rows(in::vector_upstream(f), input);
     std::vector<double> a(m), b = input.target;  // in place (out = g) == out of place
     softmax_backward(input.x, input.target, a);
     softmax_backward(input.x, b, b);

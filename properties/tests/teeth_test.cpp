@@ -74,6 +74,9 @@ const std::vector<Known>& known_failures() {
       {"standard", "agreement.log_softmax_backward.extreme", 2, "log_softmax_backward(y, g)",
        "g - exp(y) Σg: 1 - e^{y_k} cancels"},
       {"naive", "agreement.log_softmax_backward.tail", 2, "log_softmax_backward(y, g)", "g - exp(y) Σg cancels"},
+      // the input form through the rounded forward output (what autograd computes): 1 - exp(RN(log p_k))
+      {"standard", "agreement.log_softmax_vjp.dominant", 2, "log_softmax_vjp(x, g) | digits lost",
+       "g - exp(RN(log_softmax(x))) Σg: 1 - p_k for a confident p_k"},
   };
   return k;
 }
@@ -284,6 +287,13 @@ void softmax_backward_flush_to_zero(const double* y, const double* g, std::size_
   for (std::size_t i = 0; i < n; ++i)
     if (std::fabs(out[i]) < 0x1p-900) out[i] = 0;  // an absolute threshold: "negligible" outputs dropped
 }
+void log_softmax_vjp_from_rounded_p(const double* x, const double* g, std::size_t n, double* out) {
+  std::vector<double> p(n);  // g - RN(p) Σg: p correctly rounded, then the product and difference rounded
+  softcheck::softmax({x, n}, p);
+  double G = 0;
+  for (std::size_t j = 0; j < n; ++j) G += g[j];
+  for (std::size_t i = 0; i < n; ++i) out[i] = g[i] - p[i] * G;
+}
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -387,6 +397,10 @@ std::vector<Mutant> mutants() {
        2},
       {"softmax_backward_flush_to_zero", "scaling.softmax_backward", "outputs below 2^-900 dropped",
        with("softmax_backward_flush_to_zero", [](auto& k) { k.softmax_backward = softmax_backward_flush_to_zero; }),
+       2},
+      {"log_softmax_vjp_from_rounded_p", "agreement.log_softmax_vjp.dominant", "g - RN(softmax(x)) Σg",
+       with("log_softmax_vjp_from_rounded_p",
+            [](auto& k) { k.log_softmax_vjp = log_softmax_vjp_from_rounded_p; }),
        2},
       {"sigmoid_as_ratio", "special.sigmoid", "e^x / (1 + e^x) is NaN at +inf",
        with("sigmoid_as_ratio", [](auto& k) { k.sigmoid = sigmoid_as_ratio; }), 0},
