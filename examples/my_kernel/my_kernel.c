@@ -1,4 +1,5 @@
-/* A user's kernel as a softcheck plugin: a max-shift softmax family written in C, as many projects ship it.
+/* A user's kernel as a softcheck plugin: a max-shift softmax family and its backward passes written in C, as
+ * many projects ship them.
  * Build it with softcheck_add_plugin (see CMakeLists.txt) and grade it with `softcheck check --impl`. */
 #include <math.h>
 #include <softcheck/plugin.h>
@@ -49,4 +50,21 @@ double softcheck_cross_entropy(const double *x, size_t n, size_t target, double 
 #endif
   }
   return lse - x[target];
+}
+
+/* The backward passes as frameworks write them, from the forward's output y and the upstream gradient g. */
+void softcheck_sigmoid_backward(const double *y, const double *g, size_t n, double *out) {
+  for (size_t i = 0; i < n; ++i) out[i] = g[i] * (1 - y[i]) * y[i];
+}
+
+void softcheck_softmax_backward(const double *y, const double *g, size_t n, double *out) {
+  double dot = 0;
+  for (size_t j = 0; j < n; ++j) dot += g[j] * y[j];
+  for (size_t i = 0; i < n; ++i) out[i] = y[i] * (g[i] - dot);
+}
+
+void softcheck_log_softmax_backward(const double *y, const double *g, size_t n, double *out) {
+  double sum = 0;
+  for (size_t j = 0; j < n; ++j) sum += g[j];
+  for (size_t i = 0; i < n; ++i) out[i] = g[i] - exp(y[i]) * sum;
 }
