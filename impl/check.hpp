@@ -31,6 +31,14 @@ inline bool check_grad(const char* fn, std::span<const double> x, std::span<doub
   check_output(fn, "grad", x, g);
   return true;
 }
+// A backward pass's arguments: g and out of a's length (a is y, or x in input form), out a or g itself
+// or apart from both.
+inline void check_backward(const char* fn, std::span<const double> a, std::span<const double> g,
+                           std::span<double> out) {
+  check_same_length(fn, "g", a.size(), g.size());
+  check_output(fn, "out", a, out);
+  check_no_partial_overlap(fn, "out", g, out);
+}
 void check_class_index(const char* fn, std::size_t n, std::size_t target);
 void check_distribution(const char* fn, std::span<const double> x, std::span<const double> t);
 void check_bce_target(const char* fn, double t);

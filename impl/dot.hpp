@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <cstddef>
+#include <span>
+#include <vector>
 
 #include "impl/dd.hpp"
 #include "impl/interval.hpp"
@@ -55,6 +57,46 @@ inline DotBound dot_bound(const double* a, const double* b, std::size_t n) {
   r.err = 2 * N * Q + (b ? static_cast<double>(n) * 0x1p-1070 : 0.0);
   r.ok = std::isfinite(s) && std::isfinite(c) && std::isfinite(r.err);
   return r;
+}
+
+// a - Σ (the sum of B): a - s by TwoSum, less c in one rounding (error <= u |d_l - c|), renormalized by
+// TwoSum: D within err = (E + u |d_l - c|)(1 + 2^-50) of the exact a - Σ (the factor for err's own
+// roundings).
+struct Difference {
+  dd D;
+  double err;
+};
+inline Difference minus_sum(double a, const DotBound& B) {
+  const dd d = two_sum(a, -B.s);
+  const double dl = d.lo - B.c;
+  return {two_sum(d.hi, dl), (B.err + 0x1p-53 * std::fabs(dl)) * (1 + 0x1p-50)};
+}
+
+// Where out is a or b itself, a and b are copied into `copy` and the spans pointed at it: for functions
+// whose later components read all of a and b (an exact sum formed on first need).
+inline void detach(std::span<const double>& a, std::span<const double>& b, std::span<const double> out,
+                   std::vector<double>& copy) {
+  if (out.empty() || (out.data() != a.data() && out.data() != b.data())) return;
+  const std::size_t n = a.size();
+  copy.assign(a.begin(), a.end());
+  copy.insert(copy.end(), b.begin(), b.end());
+  a = {copy.data(), n};
+  b = {copy.data() + n, n};
+}
+
+// The sum's value where an operand is not finite (README, "Special values"): NaN for a NaN operand, a
+// product 0 · ∞, or infinite terms of both signs; else the infinity of the infinite terms (a product of
+// finite operands is finite, however large); 0 where every operand is finite.
+inline double special_dot(const double* a, const double* b, std::size_t n) {
+  bool pos = false, neg = false;
+  for (std::size_t j = 0; j < n; ++j) {
+    const double x = a[j], y = b ? b[j] : 1.0;
+    if (std::isnan(x) || std::isnan(y)) return NAN;
+    if (std::isfinite(x) && std::isfinite(y)) continue;
+    if (x == 0 || y == 0) return NAN;
+    (std::signbit(x) != std::signbit(y) ? neg : pos) = true;
+  }
+  return pos && neg ? NAN : pos ? HUGE_VAL : neg ? -HUGE_VAL : 0.0;
 }
 
 // The exact value (every operand finite).

@@ -18,26 +18,14 @@
 namespace softcheck {
 
 namespace {
-void check_backward(const char* fn, std::span<const double> y, std::span<const double> g, std::span<double> out) {
-  detail::check_same_length(fn, "g", y.size(), g.size());
-  detail::check_output(fn, "out", y, out);
-  detail::check_no_partial_overlap(fn, "out", g, out);
-}
+using detail::check_backward;
 
-// A non-finite g (README, "Special values"): G = Σ g_j is NaN if a g_j is NaN or both infinities occur,
-// else that infinity. e^{y_i} is taken as a positive real for finite y_i (not its IEEE rounding, which
-// is 0 below -745), so g_i - e^{y_i} G is an infinity, or NaN (∞ - ∞, 0 · ∞ at y_i = -∞, a NaN y_i).
+// A non-finite g (README, "Special values"): G = Σ g_j is its infinity or NaN (special_dot). e^{y_i} is
+// taken as a positive real for finite y_i (not its IEEE rounding, which is 0 below -745), so
+// g_i - e^{y_i} G is an infinity, or NaN (∞ - ∞, 0 · ∞ at y_i = -∞, a NaN y_i).
 double special_value(double y, double g, double G) {
   const double e = std::isfinite(y) ? 1.0 : std::exp(y);
   return g - e * G;
-}
-double special_sum(std::span<const double> g) {
-  bool pos = false, neg = false;
-  for (double v : g) {
-    if (std::isnan(v)) return NAN;
-    if (std::isinf(v)) (v > 0 ? pos : neg) = true;
-  }
-  return pos && neg ? NAN : pos ? HUGE_VAL : -HUGE_VAL;
 }
 }  // namespace
 
@@ -46,13 +34,13 @@ double special_sum(std::span<const double> g) {
 // square of e^{y_i/2}: 2^-97.9), P = e^{y_i} G~ (DWTimesDW, 5u^2), so P is within 2^-97 + E_G/|G~|
 // (1 + 2^-50) of e^{y_i} G relative; v = g_i - P (AccurateDWPlusDW, 3u^2) is then within
 // (2^-97 + E_G/|G~|) (|g_i| + |P|)/|v| + 2^-103 of itself, the cancellation ratio taken from the scaled
-// values. At y_i = 0 the value is g_i - G, known within E_D (below). For |y_i| < 1 the same value as (g_i - G) - expm1(y_i) G: g_i - s by TwoSum,
-// less c (one rounding), so g_i - G within E_D = E_G + u |d_l - c|; expm1 to 2^-99 (exp_log.hpp), its
-// product with G~ as P above; the error is the larger relative one times the cancellation ratio.
-// Ziv's test on that; where it fails (or G~ = 0), the multi-double tier at 4, 8
-// and 16 doubles (fallback.hpp; g nearly e^{y_i} G cancels by ~53 bits on every component where g is
-// nearly constant and y a log-softmax), then the exact tier's interval evaluation
-// (exact::log_softmax_backward). Outside the range: y_i < -2000 gives
+// values. At y_i = 0 the value is D = g_i - G, known within E_D (impl/dot.hpp, minus_sum). For
+// |y_i| < 1 the same value as D - expm1(y_i) G, expm1 to 2^-99 (exp_log.hpp) and its product with G~ as
+// P above; the error is the larger relative one times the cancellation ratio (a one-hot g at y_i ~ 0, the
+// confident cross-entropy, has D = 0 exactly and no cancellation left). Ziv's test on that; where it
+// fails (or G~ = 0), the multi-double tier at 4, 8 and 16 doubles (fallback.hpp; g_i ~ e^{y_i} G
+// cancels by ~53 bits on every component where g is nearly constant and y a log-softmax of ties), then
+// the exact tier's interval evaluation (exact::log_softmax_backward). Outside the range: y_i < -2000 gives
 // |e^{y_i} G| < 2^-2885 n 2^1024, below a quarter of 2^-1074, so RN(g_i - e^{y_i} G) is g_i, or a zero
 // of the sign of -G where g_i = 0; y_i > 1510 with G != 0 gives |e^{y_i} G| >= 2^2174 2^-1074 > 2^1025,
 // an overflow of the sign of -G. y_i = -∞: g_i exactly; +∞: -G's infinity (NaN where G = 0).
@@ -61,17 +49,12 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
   check_backward("log_softmax_backward", y, g, out);
   const std::size_t n = y.size();
   if (!std::all_of(g.begin(), g.end(), [](double v) { return std::isfinite(v); })) {
-    const double G = special_sum(g);
+    const double G = special_dot(g.data(), nullptr, n);
     for (std::size_t i = 0; i < n; ++i) out[i] = special_value(y[i], g[i], G);
     return;
   }
-  std::vector<double> copy;  // the exact G, formed on first need, reads all of g: in place, copy it first
-  if (n && (out.data() == y.data() || out.data() == g.data())) {
-    copy.assign(y.begin(), y.end());
-    copy.insert(copy.end(), g.begin(), g.end());
-    y = {copy.data(), n};
-    g = {copy.data() + n, n};
-  }
+  std::vector<double> copy;  // the precise tiers' G, formed on first need, reads all of g
+  detach(y, g, out, copy);
   const DotBound B = dot_bound(g.data(), nullptr, n);
   const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
   const double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
@@ -93,10 +76,8 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
       out[i] = gi;
       continue;
     }
-    if (B.ok && yi == 0) {  // g_i - G: D below, within E_D
-      const dd d = two_sum(gi, -B.s);
-      const dd D = two_sum(d.hi, d.lo - B.c);
-      const double E_D = (B.err + 0x1p-53 * std::fabs(d.lo - B.c)) * (1 + 0x1p-50);
+    if (B.ok && yi == 0) {  // g_i - G
+      const auto [D, E_D] = minus_sum(gi, B);
       if (E_D == 0 || (std::fabs(D.hi) >= 0x1p-1022 && rounding_certain(D, E_D, 0))) {
         out[i] = D.hi;  // RN(D.hi + D.lo) = D.hi: TwoSum's sum is the rounded one
         continue;
@@ -104,10 +85,7 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
     } else if (B.ok && std::fabs(yi) < 1) {
       // (g_i - G) - expm1(y_i) G: exact where g_i - G is (a one-hot g at y_i ~ 0, the confident
       // cross-entropy's target class, has no cancellation left).
-      const dd d = two_sum(gi, -B.s);
-      const double dl = d.lo - B.c;
-      const dd D = two_sum(d.hi, dl);
-      const double E_D = (B.err + 0x1p-53 * std::fabs(dl)) * (1 + 0x1p-50);
+      const auto [D, E_D] = minus_sum(gi, B);
       const scaled a = from_dd(D), P = mul(from_dd(expm1(dd{yi, 0.0})), from_dd(Gd)), v = add(a, neg(P));
       const double rel_a = D.hi != 0 ? E_D / std::fabs(D.hi) * (1 + 0x1p-50) : E_D == 0 ? 0.0 : HUGE_VAL;
       const double rel = (std::max(rel_a, 0x1p-98 + rel_G)) * cancellation_ratio(a, P, v) + 0x1p-103;

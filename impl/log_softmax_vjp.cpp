@@ -18,25 +18,14 @@
 namespace softcheck {
 
 namespace {
-void check_vjp(const char* fn, std::span<const double> x, std::span<const double> g, std::span<double> out) {
-  detail::check_same_length(fn, "g", x.size(), g.size());
-  detail::check_output(fn, "out", x, out);
-  detail::check_no_partial_overlap(fn, "out", g, out);
-}
-
 // Special operands (README, "Special values"): p = softmax(x) by its rule (NaN for a NaN, all -inf or
 // two +inf; one-hot at a single +inf; 0 at -inf), G = Σ g_j exact (NaN for a NaN or both infinities,
 // else the infinity). Then g_i - p_i G with p_i G exact where G is finite, IEEE rules where it is not
 // (a p_i > 0 times an infinite G is that infinity; an exact p_i = 0 times it is NaN).
 void special(std::span<const double> x, std::span<const double> g, const detail::Scan& sc, std::span<double> out) {
   const std::size_t n = x.size();
-  bool pos = false, neg = false, nan = false;
-  for (double v : g) {
-    if (std::isnan(v)) nan = true;
-    else if (std::isinf(v)) (v > 0 ? pos : neg) = true;
-  }
-  const bool g_finite = !nan && !pos && !neg;
-  const double Gs = nan || (pos && neg) ? NAN : pos ? HUGE_VAL : -HUGE_VAL;
+  const double Gs = detail::special_dot(g.data(), nullptr, n);
+  const bool g_finite = Gs == 0;
   const bool p_nan = sc.nan || sc.all_neginf || sc.posinf > 1;
   for (std::size_t i = 0; i < n; ++i) {
     // p_i: NaN, exactly 0, exactly 1 (the single +inf), or a positive real (1 stands for it below).
@@ -66,7 +55,7 @@ void special(std::span<const double> x, std::span<const double> g, const detail:
 // dyadics (exact::DistGrad with the target g, any signs; S shared by the components), negated.
 void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::span<double> out) {
   using namespace detail;
-  check_vjp("log_softmax_vjp", x, g, out);
+  detail::check_backward("log_softmax_vjp", x, g, out);
   const std::size_t n = x.size();
   if (n == 0) return;
   const Scan sc = scan(x);
@@ -75,13 +64,8 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
     special(xc, gc, sc, out);
     return;
   }
-  std::vector<double> copy;  // the exact tier reads all of x and g: in place, they are copied first
-  if (out.data() == x.data() || out.data() == g.data()) {
-    copy.assign(x.begin(), x.end());
-    copy.insert(copy.end(), g.begin(), g.end());
-    x = {copy.data(), n};
-    g = {copy.data() + n, n};
-  }
+  std::vector<double> copy;  // the exact tier reads all of x and g
+  detach(x, g, out, copy);
   const double m = sc.m;
   const scaled R = others_sum(x, sc), S = add(scaled{{1.0, 0.0}, 0}, R);
   const DotBound B = dot_bound(g.data(), nullptr, n);
@@ -93,10 +77,7 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
     const double gi = g[i];
     if (B.ok && rel_G < 0x1p-60) {
       if (i == sc.a) {
-        const dd d = two_sum(gi, -B.s);
-        const double dl = d.lo - B.c;
-        const dd D = two_sum(d.hi, dl);
-        const double E_D = (B.err + 0x1p-53 * std::fabs(dl)) * (1 + 0x1p-50);
+        const auto [D, E_D] = minus_sum(gi, B);
         const scaled A = from_dd(D), P = mul(div(R, S), G), v = add(A, P);
         const double rel_A = D.hi != 0 ? E_D / std::fabs(D.hi) * (1 + 0x1p-50) : E_D == 0 ? 0.0 : HUGE_VAL;
         const double rel = std::max(rel_A, 0x1.6a09e667f3bcdp-97 + rel_G) * cancellation_ratio(A, P, v) + 0x1p-103;
@@ -127,7 +108,7 @@ namespace standard {
 // What autograd computes for log_softmax: the framework kernel g - exp(y) Σg on y = RN(log_softmax(x)),
 // the max-shift forward (standard::log_softmax) included.
 void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::span<double> out) {
-  check_vjp("standard::log_softmax_vjp", x, g, out);
+  detail::check_backward("standard::log_softmax_vjp", x, g, out);
   std::vector<double> y(x.size());
   log_softmax(x, y);
   log_softmax_backward(y, g, out);
@@ -137,7 +118,7 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
 namespace naive {
 // The textbook product with the Jacobian diag(1) - p 1^T: g - p Σg, p = exp(x) / Σ exp(x) (no shift).
 void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::span<double> out) {
-  check_vjp("naive::log_softmax_vjp", x, g, out);
+  detail::check_backward("naive::log_softmax_vjp", x, g, out);
   std::vector<double> p(x.size());
   softmax(x, p);
   double G = 0;

@@ -12,11 +12,7 @@
 namespace softcheck {
 
 namespace {
-void check_backward(const char* fn, std::span<const double> y, std::span<const double> g, std::span<double> out) {
-  detail::check_same_length(fn, "g", y.size(), g.size());
-  detail::check_output(fn, "out", y, out);
-  detail::check_no_partial_overlap(fn, "out", g, out);
-}
+using detail::check_backward;
 }  // namespace
 
 // Finite y, g: with y = m_y 2^a, g = m_g 2^b (frexp) and 1 - y = w (exact as two doubles) = m_w 2^c,

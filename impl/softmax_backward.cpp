@@ -14,34 +14,15 @@
 namespace softcheck {
 
 namespace {
-void check_backward(const char* fn, std::span<const double> y, std::span<const double> g, std::span<double> out) {
-  detail::check_same_length(fn, "g", y.size(), g.size());
-  detail::check_output(fn, "out", y, out);
-  detail::check_no_partial_overlap(fn, "out", g, out);
-}
+using detail::check_backward;
 
-// Non-finite operands (README, "Special values"): S = Σ g_j y_j is NaN if a product is NaN (a NaN, or
-// 0 · ∞) or infinite products of both signs occur, else the infinity of the infinite products (a
-// product of finite operands is finite, however large); then
-// out_i = y_i (g_i - S) in IEEE arithmetic (an infinity or NaN in every component).
 bool all_finite(std::span<const double> v) {
   return std::all_of(v.begin(), v.end(), [](double e) { return std::isfinite(e); });
-}
-double special_sum(std::span<const double> y, std::span<const double> g) {
-  bool pos = false, neg = false;
-  for (std::size_t j = 0; j < y.size(); ++j) {
-    if (std::isnan(g[j]) || std::isnan(y[j])) return NAN;
-    if (std::isfinite(g[j]) && std::isfinite(y[j])) continue;  // a finite product, however large
-    if (g[j] == 0 || y[j] == 0) return NAN;                      // 0 · ∞
-    (std::signbit(g[j]) != std::signbit(y[j]) ? neg : pos) = true;
-  }
-  return pos && neg ? NAN : pos ? HUGE_VAL : -HUGE_VAL;
 }
 }  // namespace
 
 // Every operand finite. S = Σ g_j y_j as s + c within E_S (impl/dot.hpp). Per component, with
-// y_i = m 2^k (frexp, m in [1/2, 1)): g_i - s exactly by TwoSum (d_h + d_l), then d_l - c rounded once
-// (error <= u |d_l - c|), so D = g_i - S is known as D_h + D_l within E_D = E_S + u |d_l - c|; m D by
+// y_i = m 2^k (frexp, m in [1/2, 1)): D = g_i - S as D_h + D_l within E_D (minus_sum); m D by
 // TwoProd on D_h and one FMA for m D_l (error <= u |result|), 2^-1070 more for underflow in either.
 // The total, |m| E_D + u |o_l| + 2^-1070, widened by 2^-50 for its own three roundings, is Ziv's
 // bound on the value 2^k (o_h + o_l). Where it does not decide (D cancels below the bound, a result
@@ -51,19 +32,13 @@ void softmax_backward(std::span<const double> y, std::span<const double> g, std:
   check_backward("softmax_backward", y, g, out);
   const std::size_t n = y.size();
   if (!all_finite(y) || !all_finite(g)) {
-    const double S = special_sum(y, g);
+    // S = Σ g_j y_j's infinity or NaN (special_dot), then IEEE rules: an infinity or NaN everywhere.
+    const double S = special_dot(g.data(), y.data(), n);
     for (std::size_t i = 0; i < n; ++i) out[i] = y[i] * (g[i] - S);
     return;
   }
-  // Component i reads y_i, g_i and S only; the exact S, formed on first need, reads all of y and g: in
-  // place, they are copied first.
-  std::vector<double> copy;
-  if (n && (out.data() == y.data() || out.data() == g.data())) {
-    copy.assign(y.begin(), y.end());
-    copy.insert(copy.end(), g.begin(), g.end());
-    y = {copy.data(), n};
-    g = {copy.data() + n, n};
-  }
+  std::vector<double> copy;  // component i reads y_i, g_i and S only, but the exact S reads all of y and g
+  detach(y, g, out, copy);
   const DotBound S = dot_bound(g.data(), y.data(), n);
   bool have_exact = false;
   exact::Dy S_exact;
@@ -73,16 +48,13 @@ void softmax_backward(std::span<const double> y, std::span<const double> g, std:
       continue;
     }
     if (S.ok) {
-      const dd d = two_sum(g[i], -S.s);
-      const double dl = d.lo - S.c;
-      const dd D = two_sum(d.hi, dl);
+      const auto [D, E_D] = minus_sum(g[i], S);
       int k;
       const double m = std::frexp(y[i], &k);
       const dd o = two_prod(m, D.hi);
       const double ol = mul_add(m, D.lo, o.lo);
       const dd v = fast_two_sum(o.hi, ol);
-      const double err =
-          (std::fabs(m) * (S.err + 0x1p-53 * std::fabs(dl)) + 0x1p-53 * std::fabs(ol) + 0x1p-1070) * (1 + 0x1p-50);
+      const double err = (std::fabs(m) * E_D + 0x1p-53 * std::fabs(ol) + 0x1p-1070) * (1 + 0x1p-50);
       if (std::isfinite(v.hi) && std::fabs(v.hi) >= 0x1p-1022 && rounding_certain(v, err, k)) {
         out[i] = round_scaled(v, k);
         continue;
