@@ -182,6 +182,48 @@ double log_softmax_backward(double y, double g, const Dy& G) {
   }
 }
 
+SoftmaxVjp::SoftmaxVjp(std::span<const double> x, std::span<const double> g) : terms_(x), x_(x), g_(g) {
+  std::size_t a = 0;
+  for (std::size_t j = 0; j < x.size(); ++j)
+    if (x[j] == terms_.max()) {
+      a = j;
+      break;
+    }
+  c_ = from_double(g[a]);
+}
+
+const Iv& SoftmaxVjp::N(std::int64_t p) {
+  for (const auto& [level, v] : N_)
+    if (level == p) return v;
+  const std::int64_t q = p + terms_.guard();
+  Iv s = point({});
+  for (std::size_t j = 0; j < x_.size(); ++j) {
+    const Dy h = add(from_double(g_[j]), neg(c_));
+    if (is_zero(h)) continue;
+    s = add(s, mul(point(h), terms_.e(j, q), q), q);
+  }
+  N_.emplace_back(p, std::move(s));
+  return N_.back().second;
+}
+
+// e_i (h_i - N/S) / S. Where every e_j is exactly 0 or 1 (ties beside -inf), the value is rational:
+// e_i (h_i S - N) / S^2 exactly. Elsewhere, as for the distribution gradient.
+double SoftmaxVjp::operator()(std::size_t i) {
+  if (x_[i] == -HUGE_VAL) return 0.0;
+  const Dy h = add(from_double(g_[i]), neg(c_));
+  for (std::int64_t p = kFirst;; p *= 2) {
+    const Iv& S = terms_.sum(p);
+    const Iv& Nv = N(p);
+    const std::int64_t q = p + terms_.guard();
+    const Iv ei = terms_.e(i, q);
+    if (ei.point() && S.point() && Nv.point())
+      return quotient_to_double(mul(ei.lo, add(mul(h, S.lo), neg(Nv.lo))), mul(S.lo, S.lo));
+    const Iv v = div(mul(ei, add(point(h), neg(div(Nv, S, q)), q), q), S, q);
+    double r;
+    if (decide(v, p, r) || p >= kLast) return r;
+  }
+}
+
 DistGrad::DistGrad(std::span<const double> x, std::span<const double> t) : terms_(x), x_(x), t_(t) {
   for (double v : t) T_ = add(T_, from_double(v));
 }

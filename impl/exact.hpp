@@ -78,4 +78,19 @@ class DistGrad {
   Dy T_;
 };
 
+// p_i (g_i - ⟨g, p⟩) (softmax's backward pass at x), shifted by c = g_a: e_i (h_i - N/S)/S with
+// h_j = g_j - c exact and N = Σ h_j e_j, which one level shares between the components.
+class SoftmaxVjp {
+ public:
+  SoftmaxVjp(std::span<const double> x, std::span<const double> g);
+  double operator()(std::size_t i);
+
+ private:
+  const Iv& N(std::int64_t p);  // at p + guard bits
+  Terms terms_;
+  std::span<const double> x_, g_;
+  Dy c_;
+  std::vector<std::pair<std::int64_t, Iv>> N_;
+};
+
 }  // namespace softcheck::detail::exact

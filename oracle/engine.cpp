@@ -32,7 +32,7 @@ struct Engine::Level {
   explicit Level(int precision) : p(precision), q(precision + 64) {
     for (Real* r : {&e_lo, &e_hi, &d}) *r = make_real(p);
     for (Real* r : {&s_lo, &s_hi, &S_lo, &S_hi, &inv_lo, &inv_hi, &L1_lo, &L1_hi, &eps_lo, &eps_hi,
-                    &lo, &hi, &u, &v})
+                    &lo, &hi, &u, &v, &N_lo, &N_hi})
       *r = make_real(q);
   }
   int p;
@@ -42,6 +42,8 @@ struct Engine::Level {
   Real s_lo, s_hi, S_lo, S_hi, inv_lo, inv_hi, L1_lo, L1_hi;  // q bits: s, S, 1/S, log1p(s)
   Real eps_lo, eps_hi;                                         // q bits: sum of e_i over x_i < m
   Real lo, hi, u, v;                                           // q bits: one component
+  Real N_lo, N_hi;          // q bits: softmax_vjp's Σ_j (g_j - g_a) e_j for the current g
+  bool N_ready = false;
 };
 
 Engine::Engine() : big_(make_real(kExactDoublePrecision)), tsum_(make_real(64)), tsum2_(make_real(64)) {
@@ -485,6 +487,86 @@ void Engine::enclose_log_softmax_vjp(Level& L, std::span<const double> g, std::s
   mpfr_mul(ptr(L.v), ptr(L.v), ptr(tsum_), MPFR_RNDU);
   mpfr_d_sub(ptr(L.lo), g[i], ptr(L.v), MPFR_RNDD);
   mpfr_d_sub(ptr(L.hi), g[i], ptr(L.u), MPFR_RNDU);
+}
+
+// p_i (g_i - ⟨g, p⟩) = p_i (h_i - N/S) with h_j = g_j - g_a (exact differences) and N = Σ h_j e_j, so a
+// g nearly constant on p's support leaves small h_j and no cancellation against g_a. N is summed once a
+// level (each term's ends by h_j's sign), then Q = N/S, D = h_i - Q and p_i D, each end rounded outward
+// by the signs of the factors (1/S and p_i are positive).
+void Engine::enclose_softmax_vjp(Level& L, std::span<const double> g, std::size_t i) {
+  if (!L.N_ready) {
+    mpfr_set_zero(ptr(L.N_lo), 1);
+    mpfr_set_zero(ptr(L.N_hi), 1);
+    for (std::size_t j = 0; j < x_.size(); ++j) {
+      if (x_[j] == -kInf) continue;
+      bool inexact = false;
+      const mpfr_srcptr e_lo = element(L, j, inexact);
+      const mpfr_srcptr e_hi = upper(L, e_lo, inexact);
+      const mpfr_srcptr h = difference(L, g[j], g[a_]);  // after element(), which also uses difference()
+      const int sh = mpfr_sgn(h);
+      if (sh == 0) continue;
+      mpfr_mul(ptr(L.u), h, sh > 0 ? e_lo : e_hi, MPFR_RNDD);
+      mpfr_add(ptr(L.N_lo), ptr(L.N_lo), ptr(L.u), MPFR_RNDD);
+      mpfr_mul(ptr(L.v), h, sh > 0 ? e_hi : e_lo, MPFR_RNDU);
+      mpfr_add(ptr(L.N_hi), ptr(L.N_hi), ptr(L.v), MPFR_RNDU);
+    }
+    L.N_ready = true;
+  }
+  // Q = N/S in [u, v].
+  mpfr_mul(ptr(L.u), ptr(L.N_lo), mpfr_sgn(ptr(L.N_lo)) >= 0 ? ptr(L.inv_lo) : ptr(L.inv_hi), MPFR_RNDD);
+  mpfr_mul(ptr(L.v), ptr(L.N_hi), mpfr_sgn(ptr(L.N_hi)) >= 0 ? ptr(L.inv_hi) : ptr(L.inv_lo), MPFR_RNDU);
+  // D = h_i - Q in [lo, hi].
+  const mpfr_srcptr h = difference(L, g[i], g[a_]);
+  mpfr_sub(ptr(L.lo), h, ptr(L.v), MPFR_RNDD);
+  mpfr_sub(ptr(L.hi), h, ptr(L.u), MPFR_RNDU);
+  // p_i in [u, v], then p_i D.
+  bool inexact = false;
+  const mpfr_srcptr e_lo = element(L, i, inexact);
+  const mpfr_srcptr e_hi = upper(L, e_lo, inexact);
+  mpfr_mul(ptr(L.u), e_lo, ptr(L.inv_lo), MPFR_RNDD);
+  mpfr_mul(ptr(L.v), e_hi, ptr(L.inv_hi), MPFR_RNDU);
+  mpfr_mul(ptr(L.lo), ptr(L.lo), mpfr_sgn(ptr(L.lo)) >= 0 ? ptr(L.u) : ptr(L.v), MPFR_RNDD);
+  mpfr_mul(ptr(L.hi), ptr(L.hi), mpfr_sgn(ptr(L.hi)) >= 0 ? ptr(L.v) : ptr(L.u), MPFR_RNDU);
+}
+
+void Engine::softmax_vjp(std::span<const double> g, std::span<Ref> out) {
+  const std::size_t n = x_.size();
+  if (g.size() != n || out.size() != n)
+    invalid("softmax_vjp: g has size " + std::to_string(g.size()) + " and out " + std::to_string(out.size()) +
+            ", x has size " + std::to_string(n));
+  const bool p_nan = nan_ > 0 || posinf_ > 1 || (posinf_ == 0 && finite_ == 0);
+  bool finite_g = true;
+  for (double v : g) finite_g = finite_g && std::isfinite(v);
+  if (p_nan || posinf_ == 1 || !finite_g) {
+    // p_i NaN, an exact 0 or 1, or a positive real (1 stands for it); ⟨g, p⟩ and p_i (g_i - ⟨g, p⟩) by
+    // IEEE rules, a one-hot p with finite g giving ⟨g, p⟩ = g_j exactly (so 0 everywhere).
+    bool pos = false, neg = false, nan = p_nan;
+    std::vector<double> p(n);
+    for (std::size_t j = 0; j < n; ++j) {
+      p[j] = p_nan ? std::nan("") : posinf_ ? (j == posinf_at_ ? 1.0 : 0.0) : x_[j] == -kInf ? 0.0 : 1.0;
+      if (std::isnan(g[j])) nan = true;
+      else if (std::isinf(g[j])) {
+        if (p[j] == 0) nan = true;
+        else (g[j] > 0 ? pos : neg) = true;
+      }
+    }
+    const double dot = nan || (pos && neg) ? std::nan("") : pos ? kInf : neg ? -kInf : posinf_ ? g[posinf_at_] : 0.0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const double v = p[i] * (g[i] - dot);
+      out[i] = std::isnan(v) ? nan_ref() : exact_ref(v);
+    }
+    return;
+  }
+  for (auto& L : levels_)
+    if (L) L->N_ready = false;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (x_[i] == -kInf) {
+      out[i] = exact_ref(0.0);
+      continue;
+    }
+    // Rational where every finite x_j is equal (p = 1/c): a point wherever the value is dyadic.
+    out[i] = ziv(!uniform(), [&](Level& L) { enclose_softmax_vjp(L, g, i); });
+  }
 }
 
 void Engine::log_softmax_vjp(std::span<const double> g, std::span<Ref> out) {

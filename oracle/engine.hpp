@@ -33,6 +33,7 @@ class Engine {
   Ref cross_entropy(std::size_t target, std::span<Ref> grad);
   Ref cross_entropy(std::span<const double> target, std::span<Ref> grad);
   void log_softmax_vjp(std::span<const double> g, std::span<Ref> out);
+  void softmax_vjp(std::span<const double> g, std::span<Ref> out);
 
   // Test hooks: the enclosure of one component at one Ziv level (finite, non-special inputs only).
   enum class Kind { kSoftmax, kLogSoftmax, kLogsumexp };
@@ -58,6 +59,7 @@ class Engine {
   void enclose_dist_loss(Level& L, std::span<const double> t);
   void enclose_dist_grad(Level& L, std::span<const double> t, std::size_t i);
   void enclose_log_softmax_vjp(Level& L, std::span<const double> g, std::size_t i);
+  void enclose_softmax_vjp(Level& L, std::span<const double> g, std::size_t i);
   template <class Enclose>
   Ref ziv(bool open, Enclose&& enclose);
   // Where the functions are irrational (Lindemann-Weierstrass, see Settler): every log form needs s > 0,

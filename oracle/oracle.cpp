@@ -55,6 +55,9 @@ void Vector::log_softmax(std::span<Ref> out) {
 Ref Vector::cross_entropy(std::size_t target, std::span<Ref> grad) {
   return engine(s_).cross_entropy(target, grad);
 }
+void Vector::softmax_vjp(std::span<const double> g, std::span<Ref> out) {
+  engine(s_).softmax_vjp(g, out);
+}
 void Vector::log_softmax_vjp(std::span<const double> g, std::span<Ref> out) {
   engine(s_).log_softmax_vjp(g, out);
 }

@@ -73,6 +73,8 @@ class Vector {
   // Log-softmax's backward pass in input form, g - softmax(x) Σ g (g any doubles, of size(); out of
   // size()). Special operands: the exact sum's infinity or NaN, then IEEE rules with p_i > 0 as positive.
   void log_softmax_vjp(std::span<const double> g, std::span<Ref> out);
+  // Softmax's backward pass in input form, p ⊙ (g - ⟨g, p⟩), the same way.
+  void softmax_vjp(std::span<const double> g, std::span<Ref> out);
 
  private:
   struct State;

@@ -96,6 +96,23 @@ void add_backward(std::vector<Property>& out) {
                      check_same_value(c, "log_softmax_vjp(x, -e_k)[" + std::to_string(i) + "] against the gradient",
                                       v[i], grad[i]);
                  }});
+  // softmax_vjp(x, g + c 1) = softmax_vjp(x, g) (Σ p = 1 exactly), c = ±2^e with every g_j + c exact.
+  out.push_back({{"invariance.softmax_vjp", "relations",
+                  "softmax_vjp(x, g + c) = softmax_vjp(x, g) for an exact shift c = ±2^e of g, within 2B ULP", 2000,
+                  {"softmax_vjp"}},
+                 [](Ctx& c) {
+                   const inputs::Input in = draw_input(c, inputs::vector_upstream(inputs::Forward::none), ordinary_vectors());
+                   const int e = exponent_of(c.draw("e", exponent_index()));
+                   const double shift = (e % 2 ? -1.0 : 1.0) * std::ldexp(1.0, e);
+                   if (!shift_is_exact(in.target, shift)) discard("g + c is not exact");
+                   Vec g2(in.target);
+                   for (double& v : g2) v += shift;
+                   const Vec a = call_backward(c.k, "softmax_vjp", in.x, in.target),
+                             b = call_backward(c.k, "softmax_vjp", in.x, g2);
+                   for (std::size_t i = 0; i < a.size(); ++i)
+                     check_same_value(c, "softmax_vjp(x, g + c)[" + std::to_string(i) + "] against softmax_vjp(x, g)",
+                                      b[i], a[i]);
+                 }});
   // out(y, 2^e g) = 2^e out(y, g): both approximate one exact value, compared where neither is near the
   // subnormal or overflow range (there the rounding differs with the scale).
   for (const functions::Row& row : functions::rows()) {

@@ -68,6 +68,10 @@ void oracle_log_softmax_backward(Reference& r, Refs& v) {
   v.resize(in.x.size());
   oracle::log_softmax_backward(in.x, in.target, v);
 }
+void oracle_softmax_vjp(Reference& r, Refs& v) {
+  v.resize(r.input().x.size());
+  r.vector().softmax_vjp(r.input().target, v);
+}
 void oracle_log_softmax_vjp(Reference& r, Refs& v) {
   v.resize(r.input().x.size());
   r.vector().log_softmax_vjp(r.input().target, v);
@@ -146,6 +150,20 @@ void ref_log_softmax_backward(Reference& r, std::vector<oracle::Ref>& refs, std:
     const double e = std::exp(in.x[i]);
     kappa.push_back(r.finite() ? ratio(std::fabs(e * G * in.x[i]) + std::fabs(in.target[i]) + e * a, refs[i].rounded)
                                : kNaN);
+  }
+}
+void ref_softmax_vjp(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
+  refs = r.get(oracle_softmax_vjp);
+  // out_i = p_i (g_i - Σ_j g_j p_j): p_i moves with x as softmax's κ_i; g_j moves it by p_i (|g_i| δ_ij
+  // + |g_j| p_j); each p_j inside the sum by p_i |g_j| p_j κ_j.
+  const Input& in = r.input();
+  const auto& sk = r.get(softmax_kappa);
+  double b = 0;
+  for (std::size_t j = 0; j < in.x.size() && j < sk.kappa.size(); ++j)
+    b += std::fabs(in.target[j]) * sk.p[j] * (1 + sk.kappa[j]);
+  for (std::size_t i = 0; i < in.x.size(); ++i) {
+    const bool fin = r.finite() && i < sk.kappa.size();
+    kappa.push_back(fin ? sk.kappa[i] + ratio(sk.p[i] * (std::fabs(in.target[i]) + b), refs[i].rounded) : kNaN);
   }
 }
 void ref_log_softmax_vjp(Reference& r, std::vector<oracle::Ref>& refs, std::vector<double>& kappa) {
@@ -265,7 +283,7 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
      : entry == "softmax"            ? k.softmax
                                      : k.log_softmax)(x, n, out.vector.data());
   } else if (entry == "sigmoid_backward" || entry == "softmax_backward" || entry == "log_softmax_backward" ||
-             entry == "log_softmax_vjp") {
+             entry == "log_softmax_vjp" || entry == "softmax_vjp") {
     if (in.target.size() != n)
       throw std::invalid_argument("call_entry: " + std::string(entry) + " needs one g per y (" +
                                   std::to_string(in.target.size()) + " for " + std::to_string(n) + ")");
@@ -273,6 +291,7 @@ void call_entry(const Kernels& k, std::string_view entry, const Input& in, bool 
     (entry == "sigmoid_backward"       ? k.sigmoid_backward
      : entry == "softmax_backward"     ? k.softmax_backward
      : entry == "log_softmax_backward" ? k.log_softmax_backward
+     : entry == "softmax_vjp"          ? k.softmax_vjp
                                        : k.log_softmax_vjp)(x, n ? in.target.data() : &empty, n, out.vector.data());
   } else if (entry == "logsumexp") {
     out.vector.clear();
@@ -319,7 +338,7 @@ std::span<const Row> rows() {
   using inputs::scalar_target, inputs::scalar_x, inputs::vector_class, inputs::vector_target, inputs::vector_upstream,
       inputs::vector_x;
   using inputs::Forward;
-  static const std::array<Row, 17> table{{
+  static const std::array<Row, 18> table{{
       {"sigmoid", "sigmoid", &scalar_x(), true, Part::kVector, "σ(x)", "|x·(1-σ(x))|", "sigmoid", "sigmoid(x)", true,
        ref_sigmoid},
       {"log_sigmoid", "log_sigmoid", &scalar_x(), true, Part::kVector, "log σ(x)", "|x·(1-σ(x)) / log σ(x)|",
@@ -339,6 +358,10 @@ std::span<const Row> rows() {
       {"log_softmax_backward", "log_softmax_backward", &vector_upstream(Forward::log_softmax), false, Part::kVector,
        "every component g_i - e^{y_i} Σ_j g_j", "(|e^{y_i} y_i Σ_j g_j| + |g_i| + e^{y_i} Σ_j |g_j|) / |out_i|",
        "log-softmax's backward pass (y, g)", "log_softmax_backward(y, g)", true, ref_log_softmax_backward},
+      {"softmax_vjp", "softmax_vjp", &vector_upstream(Forward::none), false, Part::kVector,
+       "every component p_i (g_i - Σ_j g_j p_j), p = softmax(x)",
+       "κ_i(softmax) + p_i (|g_i| + Σ_j |g_j| p_j (1 + κ_j(softmax))) / |out_i|", "softmax's backward pass (x, g)",
+       "softmax_vjp(x, g)", true, ref_softmax_vjp},
       {"log_softmax_vjp", "log_softmax_vjp", &vector_upstream(Forward::none), false, Part::kVector,
        "every component g_i - p_i Σ_j g_j, p = softmax(x)",
        "(p_i |Σ_j g_j| Σ_j |x_j (δ_ij - p_j)| + |g_i| + p_i Σ_j |g_j|) / |out_i|",

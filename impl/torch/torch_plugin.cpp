@@ -62,7 +62,13 @@ void softcheck_log_softmax_backward(const double* y, const double* g, size_t n, 
   torch::NoGradGuard ng;
   copy_out(at::_log_softmax_backward_data(view(g, n), view(y, n), 0, torch::kFloat64), out, n);
 }
-// The input form as a PyTorch user gets it: autograd through torch.log_softmax with grad_outputs g.
+// The input forms as a PyTorch user gets them: autograd through torch.softmax / torch.log_softmax with
+// grad_outputs g.
+void softcheck_softmax_vjp(const double* x, const double* g, size_t n, double* out) {
+  torch::Tensor in = view(x, n).clone().set_requires_grad(true);
+  torch::softmax(in, 0).backward(view(g, n).clone());
+  copy_out(in.grad(), out, n);
+}
 void softcheck_log_softmax_vjp(const double* x, const double* g, size_t n, double* out) {
   torch::Tensor in = view(x, n).clone().set_requires_grad(true);
   torch::log_softmax(in, 0).backward(view(g, n).clone());

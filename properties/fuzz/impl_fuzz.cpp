@@ -1,6 +1,6 @@
 // libFuzzer target for the accurate implementations: arbitrary doubles and lengths through every
 // function row (properties/functions.hpp) of the input kind the first byte selects (0xf0 and above: the
-// backward passes); no crash, no UB
+// backward passes and their input forms); no crash, no UB
 // (under ASan/UBSan), no NaN or infinity for finite input where a finite value is due, and every graded
 // component within 1 ULP of the oracle.
 #include <cmath>

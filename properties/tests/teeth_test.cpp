@@ -75,6 +75,7 @@ const std::vector<Known>& known_failures() {
        "g - exp(y) Σg: 1 - e^{y_k} cancels"},
       {"naive", "agreement.log_softmax_backward.tail", 2, "log_softmax_backward(y, g)", "g - exp(y) Σg cancels"},
       // the input form through the rounded forward output (what autograd computes): 1 - exp(RN(log p_k))
+      {"standard", "agreement.softmax_vjp.unit", 2, "softmax_vjp(x, g)", "RN(p) (g - ⟨g, RN(p)⟩) cancels"},
       {"standard", "agreement.log_softmax_vjp.dominant", 2, "log_softmax_vjp(x, g) | digits lost",
        "g - exp(RN(log_softmax(x))) Σg: 1 - p_k for a confident p_k"},
   };
@@ -294,6 +295,13 @@ void log_softmax_vjp_from_rounded_p(const double* x, const double* g, std::size_
   for (std::size_t j = 0; j < n; ++j) G += g[j];
   for (std::size_t i = 0; i < n; ++i) out[i] = g[i] - p[i] * G;
 }
+void softmax_vjp_from_rounded_p(const double* x, const double* g, std::size_t n, double* out) {
+  std::vector<double> p(n);  // RN(p) (g - ⟨g, RN(p)⟩): p correctly rounded, the rest in plain double
+  softcheck::softmax({x, n}, p);
+  double dot = 0;
+  for (std::size_t j = 0; j < n; ++j) dot += g[j] * p[j];
+  for (std::size_t i = 0; i < n; ++i) out[i] = p[i] * (g[i] - dot);
+}
 void sigmoid_as_ratio(const double* x, std::size_t n, double* y) {  // e^x / (1 + e^x): inf/inf at +inf
   for (std::size_t i = 0; i < n; ++i) y[i] = std::exp(x[i]) / (1 + std::exp(x[i]));
 }
@@ -398,6 +406,8 @@ std::vector<Mutant> mutants() {
       {"softmax_backward_flush_to_zero", "scaling.softmax_backward", "outputs below 2^-900 dropped",
        with("softmax_backward_flush_to_zero", [](auto& k) { k.softmax_backward = softmax_backward_flush_to_zero; }),
        2},
+      {"softmax_vjp_from_rounded_p", "agreement.softmax_vjp.unit", "RN(p) (g - ⟨g, RN(p)⟩)",
+       with("softmax_vjp_from_rounded_p", [](auto& k) { k.softmax_vjp = softmax_vjp_from_rounded_p; }), 2},
       {"log_softmax_vjp_from_rounded_p", "agreement.log_softmax_vjp.dominant", "g - RN(softmax(x)) Σg",
        with("log_softmax_vjp_from_rounded_p",
             [](auto& k) { k.log_softmax_vjp = log_softmax_vjp_from_rounded_p; }),

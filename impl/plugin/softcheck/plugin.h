@@ -44,7 +44,9 @@ SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax(const double *x, size_t n, do
 SOFTCHECK_PLUGIN_EXPORT void softcheck_softmax_backward(const double *y, const double *g, size_t n, double *out);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax_backward(const double *y, const double *g, size_t n,
                                                              double *out);
-/* Backward pass, input form: out = g - softmax(x) sum_j g_j, the exact vector-Jacobian product at x. */
+/* Backward passes, input form (the exact vector-Jacobian products at x, p = softmax(x)):
+ * out = p (g - <g, p>), and out = g - p sum_j g_j. */
+SOFTCHECK_PLUGIN_EXPORT void softcheck_softmax_vjp(const double *x, const double *g, size_t n, double *out);
 SOFTCHECK_PLUGIN_EXPORT void softcheck_log_softmax_vjp(const double *x, const double *g, size_t n, double *out);
 SOFTCHECK_PLUGIN_EXPORT double softcheck_logsumexp(const double *x, size_t n);
 /* grad may be NULL (loss only); else n elements receiving softmax(x) - e_target. */
