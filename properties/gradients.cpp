@@ -82,9 +82,73 @@ Vec moved(const Vec& x, std::size_t j, double d) {
 
 }  // namespace
 
+// The backward passes in input form are gradients of f(x) = ⟨g, forward(x)⟩: f is summed exactly from
+// the kernel's forward outputs, so its rounding is Σ_i |g_i| (B ulp(o_i) + ulp(g_i o_i)) (each product
+// rounded once) plus ulp(f); along x_j, |f'''| <= Σ_i |g_i| |∂³o_i/∂x_j³| <= Σ_i |g_i| (softmax: |p_i p_j
+// (1 - 6p_j + 6p_j^2)| <= p_i for i ≠ j, 1/8 for i = j; log_softmax: |Σ g| 1/(6√3)).
+static void add_vjp_gradient(std::vector<Property>& out, const rc::Gen<Vec>& xs, const char* entry, const char* forward) {
+  out.push_back(
+      {{std::string("gradient.") + entry, "gradient",
+        std::string(entry) + "(x, g)_j matches the central difference of ⟨g, " + forward + "(x)⟩", kCases,
+        {entry, forward}},
+       [xs, entry, forward](Ctx& c) {
+         const Vec x = c.draw("x", xs);
+         const Vec g = c.draw("g", regimes::upstream(x));
+         if (!on_grid(x)) discard("off the 2^-16 grid");
+         if (std::any_of(g.begin(), g.end(), [](double v) { return std::fabs(v) > 0x1p500; }))
+           discard("g beyond 2^500: the difference quotient's rounding would dominate");
+         const std::size_t n = x.size();
+         const bool soft = std::string_view(entry) == "softmax_vjp";
+         double R = 0;  // the rounding bound of f at the last call
+         auto f = [&](const Vec& v) {
+           const Vec o = soft ? call_softmax(c.k, v) : call_log_softmax(c.k, v);
+           ExactSum s;
+           R = 0;
+           for (std::size_t i = 0; i < n; ++i) {
+             if (g[i] == 0) continue;
+             const double t = g[i] * o[i];
+             if (!std::isfinite(t)) fail(std::string(forward) + "(x ± h) gives a non-finite term " + show(t));
+             s.add(t);
+             s.add(std::fma(g[i], o[i], -t));
+             R += std::fabs(g[i]) * c.B * ulp_near(o[i], o[i], c.B) + oracle::ulp_of(t);
+           }
+           const double sum = s.value();
+           R = (R + oracle::ulp_of(sum)) * (1 + 0x1p-40);
+           return sum;
+         };
+         inputs::Input in;
+         in.x = x;
+         in.target = g;
+         functions::EntryOutput call;
+         functions::call_entry(c.k, entry, in, true, call);
+         double G = 0, A = 0;
+         for (double v : g) G += v, A += std::fabs(v);
+         const double M = (soft ? A : kM3 * (std::fabs(G) + static_cast<double>(n + 1) * 0x1p-52 * A)) * (1 + 0x1p-40);
+         f(x);
+         const double h0 = std::cbrt(3 * R / std::max(M, 1e-300));
+         const double h = std::scalbn(1.0, std::clamp(static_cast<int>(std::lround(std::log2(h0))), -16, -6));
+         for (std::size_t j = 0; j < n; ++j) {
+           const double fp = f(moved(x, j, h));
+           const double Rp = R;
+           const double fm = f(moved(x, j, -h));
+           const double Rm = R;
+           const double gj = call.vector[j];
+           const double fd = (fp - fm) / (2 * h);
+           const double tol = (h * h / 6 * M + (Rp + Rm) / (2 * h) + oracle::ulp_of(fd) + c.B * ulp_near(gj, gj, c.B)) *
+                              (1 + 0x1p-40);
+           if (!(std::fabs(gj - fd) <= tol))
+             fail(std::string(entry) + "(x, g)[" + std::to_string(j) + "] = " + show(gj) +
+                  " but the central difference with h = " + show(h) + " is " + show(fd) + ": |difference| " +
+                  show(std::fabs(gj - fd)) + " > " + show(tol));
+         }
+       }});
+}
+
 void add_gradient(std::vector<Property>& out) {
   const rc::Gen<Vec> xs = grid_vectors();
   const rc::Gen<double> x1 = grid_scalar();
+  add_vjp_gradient(out, xs, "softmax_vjp", "softmax");
+  add_vjp_gradient(out, xs, "log_softmax_vjp", "log_softmax");
 
   out.push_back({{"gradient.cross_entropy", "gradient",
                   "∂CE(x, k)/∂x_j matches the central difference of the loss", kCases, {"cross_entropy"}},
