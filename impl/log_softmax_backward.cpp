@@ -57,7 +57,8 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
   detach(y, g, out, copy);
   const DotBound B = dot_bound(g.data(), nullptr, n);
   const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
-  const double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
+  scaled Gs = from_dd(Gd);
+  double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
   // The precise tiers' G, each formed on first need: its leading 16 components (multi-double), exactly.
   bool have_top = false, have_exact = false;
   std::array<double, 16> G_top{};
@@ -66,6 +67,19 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
     if (!have_exact) G = dot_exact(g.data(), nullptr, n), have_exact = true;
     return G;
   };
+  if (!B.ok) {
+    // The double sum overflowed (g near DBL_MAX): G from its exact value instead, scaled by 2^-t
+    // (t = its top bit) into two doubles, hi + lo within 2^-105 of it (lo the rounding of the rest).
+    const exact::Dy& Ge = exact_G();
+    if (!exact::is_zero(Ge)) {
+      const auto t = Ge.e + static_cast<std::int64_t>(boost::multiprecision::msb(boost::multiprecision::abs(Ge.m)));
+      const exact::Dy m = exact::mul(Ge, exact::pow2(-t));
+      const double hi = exact::to_double(m), lo = exact::to_double(exact::add(m, exact::neg(exact::from_double(hi))));
+      Gs = from_dd(two_sum(hi, lo));
+      Gs.k += static_cast<int>(t);
+      rel_G = 0x1p-104;
+    }
+  }
   for (std::size_t i = 0; i < n; ++i) {
     const double yi = y[i], gi = g[i];
     if (std::isnan(yi)) {
@@ -86,20 +100,20 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
       // (g_i - G) - expm1(y_i) G: exact where g_i - G is (a one-hot g at y_i ~ 0, the confident
       // cross-entropy's target class, has no cancellation left).
       const auto [D, E_D] = minus_sum(gi, B);
-      const scaled a = from_dd(D), P = mul(from_dd(expm1(dd{yi, 0.0})), from_dd(Gd)), v = add(a, neg(P));
+      const scaled a = from_dd(D), P = mul(from_dd(expm1(dd{yi, 0.0})), Gs), v = add(a, neg(P));
       const double rel_a = D.hi != 0 ? E_D / std::fabs(D.hi) * (1 + 0x1p-50) : E_D == 0 ? 0.0 : HUGE_VAL;
       const double rel = (std::max(rel_a, 0x1p-98 + rel_G)) * cancellation_ratio(a, P, v) + 0x1p-103;
       if (v.m.hi != 0 && rel < 0x1p-60 && rounding_certain(v, rel)) {
         out[i] = round(v);
         continue;
       }
-    } else if (B.ok && rel_G < 0x1p-60 && yi >= -2000 && yi <= 1510) {
+    } else if (Gs.m.hi != 0 && rel_G < 0x1p-60 && yi >= -2000 && yi <= 1510) {
       // Beyond exp_scaled's range |y| <= 1100, e^{y_i} = (e^{y_i/2})^2 (y_i/2 exact): 2^-97.9.
       const scaled e = std::fabs(yi) <= 1100 ? exp_scaled(dd{yi, 0.0}) : [&] {
         const scaled h = exp_scaled(dd{yi / 2, 0.0});
         return mul(h, h);
       }();
-      const scaled P = mul(e, from_dd(Gd));
+      const scaled P = mul(e, Gs);
       const scaled a = from_double(gi), v = add(a, neg(P));
       const double rel = (0x1p-97 + rel_G) * cancellation_ratio(a, P, v) + 0x1p-103;
       if (v.m.hi != 0 && rounding_certain(v, rel)) {
@@ -107,7 +121,7 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
         continue;
       }
     }
-    if (yi >= -2000 && yi <= 1510) {
+    if (B.ok && yi != 0 && yi >= -2000 && yi <= 1510) {  // (the multi-double G needs a finite double sum)
       if (!have_top) {
         ExactSum s;
         for (double v : g) s.add(v);
