@@ -1,12 +1,14 @@
 // Property group 8, the backward passes: softmax_backward's outputs sum to ⟨g, y⟩ (1 - Σ y), every
-// backward pass scales with its upstream gradient g by powers of two, and log_softmax_vjp(x, -e_k) is the
-// class cross-entropy gradient.
+// backward pass scales with its upstream gradient g by powers of two, log_softmax_vjp(x, -e_k) is the
+// class cross-entropy gradient, and the framework form at y = forward(x) agrees with the input form
+// within what the forward's rounding explains.
 #include <algorithm>
 #include <cfloat>
 #include <cmath>
 #include <string>
 
 #include "impl/softcheck.hpp"
+#include "oracle/ulp.hpp"
 #include "properties/property.hpp"
 #include "properties/regimes.hpp"
 
@@ -58,6 +60,77 @@ void check_sum(Ctx& c, const Vec& y, const Vec& g, const Vec& out) {
          " (B ULP per component)");
 }
 
+// A bound on ulp(v) for the exact value v behind a result r within B ULPs of it: 2^-52 |v| + 2^-1074,
+// with |v| <= |r| (1 + 2^-40) (B < 2^11).
+double ulp_bound(double r) { return 0x1p-52 * (1 + 0x1p-40) * std::fabs(r) + 0x1p-1074; }
+
+// The two forms of one backward pass, framework a_i = out(y, g) at the forward's output y = RN(f(x)) and
+// input b_i = vjp(x, g): each within B ulp of its exact value, whose difference F_i comes from y - f(x)
+// alone, so |a_i - b_i| <= B (ulp(v_a) + ulp(v_b)) + F_i. The double arithmetic forming the bound is
+// covered by the factor 1 + 2^-40 (n <= 2^20 terms, each rounding 2^-53).
+void check_forms(Ctx& c, const std::string& what, const Vec& a, const Vec& b, const Vec& F) {
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const std::string at = what + "[" + std::to_string(i) + "]";
+    if (!std::isfinite(a[i]) || !std::isfinite(b[i]))
+      fail(at + ": framework form " + show(a[i]) + ", input form " + show(b[i]) + " (a finite value is due)");
+    const double allowed = (c.B * (ulp_bound(a[i]) + ulp_bound(b[i])) + F[i]) * (1 + 0x1p-40);
+    if (!(std::fabs(a[i] - b[i]) <= allowed))
+      fail(at + ": framework form " + show(a[i]) + ", input form " + show(b[i]) + ", |difference| " +
+           show(std::fabs(a[i] - b[i])) + " > " + show(allowed) + " (B ULP each plus the forward's rounding " +
+           show(F[i]) + ")");
+  }
+}
+
+// half_ulp(y) >= ulp(y)/2, the largest |RN(v) - v| of a v rounded to y (ulp(y)/2 = 2^-1075 is not a double:
+// 2^-1074 there).
+double half_ulp(double y) { return std::max(oracle::ulp_of(y) / 2, 0x1p-1074); }
+
+// softmax: y = RN(p), |δ_j| = |y_j - p_j| <= h_j = half_ulp(y_j) (correctly rounded, also where p_j rounds
+// up to a power of two or down to 0). y_i (g_i - ⟨g, y⟩) - p_i (g_i - ⟨g, p⟩) = δ_i (g_i - ⟨g, y⟩) - p_i ⟨g, δ⟩,
+// so F_i = h_i |g_i - ⟨g, y⟩| + (y_i + h_i) Σ_j |g_j| h_j. ⟨g, y⟩ is D (TwoProd parts summed exactly, one
+// rounding: 2^-52 |D|, each underflowing part 2^-1075) and |g_i - D| is rounded once.
+Vec softmax_forms_bound(const Vec& y, const Vec& g) {
+  const std::size_t n = y.size();
+  ExactSum dot;
+  double spread = 0;  // Σ |g_j| h_j, n roundings of non-negative terms
+  for (std::size_t j = 0; j < n; ++j) {
+    const double p = g[j] * y[j];
+    dot.add(p);
+    dot.add(std::fma(g[j], y[j], -p));
+    spread += std::fabs(g[j]) * half_ulp(y[j]) + 0x1p-1074;
+  }
+  const double D = dot.value(), N = static_cast<double>(n);
+  const double dot_err = 0x1p-52 * std::fabs(D) * (1 + 0x1p-50) + N * 0x1p-1074;
+  Vec F(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const double h = half_ulp(y[i]);
+    F[i] = h * (std::fabs(g[i] - D) * (1 + 0x1p-52) + dot_err) + (y[i] + h) * spread + 3 * 0x1p-1074;  // 3 products may underflow
+  }
+  return F;
+}
+
+// log_softmax: y = RN(ℓ), ℓ in [y_i - h_i, y_i + h_i]. (g_i - e^{y_i} G) - (g_i - e^{ℓ_i} G) = (e^{ℓ_i} - e^{y_i}) G,
+// |.| <= T_i = |G| e^{y_i} (e^{h_i} - 1), or |G| e^{y_i + h_i} where h_i >= 2^-20 (|y_i| >= 2^32). T_i is formed
+// as exp(L) with L = log|G| + y_i + log(expm1(h_i)), so that neither e^{y_i} (below 2^-1074 for y_i < -745)
+// nor |G| e^{y_i} underflows or overflows on the way: L's error is below 2^-40 (three logarithms and two
+// sums of magnitude < 2^12, each within 2^-52 relative), covered by exp(L + 2^-30) (1 + 2^-50) + 2^-1074.
+// G = Σ g is summed exactly and rounded once (|G| (1 + 2^-51)).
+Vec log_softmax_forms_bound(const Vec& y, const Vec& g) {
+  ExactSum sum;
+  for (double v : g) sum.add(v);
+  const double logG = std::log(std::fabs(sum.value()) * (1 + 0x1p-51));  // -inf where G = 0: T_i = 0
+  Vec F(y.size());
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    double L = -INFINITY;  // y_i = -inf: ℓ_i < -DBL_MAX, e^{ℓ_i} |G| far below 2^-1074
+    if (std::isfinite(y[i])) {
+      const double h = half_ulp(y[i]);
+      L = logG + y[i] + (h < 0x1p-20 ? std::log(std::expm1(h)) : h);
+    }
+    F[i] = std::exp(L + 0x1p-30) * (1 + 0x1p-50) + 0x1p-1074;
+  }
+  return F;
+}
+
 }  // namespace
 
 void add_backward(std::vector<Property>& out) {
@@ -79,6 +152,30 @@ void add_backward(std::vector<Property>& out) {
              discard("an upstream gradient above 2^1000: the exact output may overflow");
            check_sum(c, y, g, call_backward(c.k, "softmax_backward", y, g));
          }});
+  }
+  // The framework form at y = forward(x) against the input form at x: apart by the forward's rounding only.
+  struct Forms {
+    const char *backward, *vjp, *forward;
+    void (*f)(std::span<const double>, std::span<double>);
+    Vec (*bound)(const Vec&, const Vec&);
+  };
+  for (const Forms& fm : {Forms{"softmax_backward", "softmax_vjp", "softmax", softcheck::softmax, softmax_forms_bound},
+                          Forms{"log_softmax_backward", "log_softmax_vjp", "log_softmax", softcheck::log_softmax,
+                                log_softmax_forms_bound}}) {
+    out.push_back({{std::string("forms.") + fm.backward, "relations",
+                    std::string(fm.backward) + "(y, g) at y = " + fm.forward + "(x) (ours, correctly rounded) against " +
+                        fm.vjp + "(x, g): within B ULP each plus what y's rounding explains",
+                    2000, {fm.backward, fm.vjp}},
+                   [fm](Ctx& c) {
+                     const Vec x = c.draw("x", ordinary_vectors());
+                     Vec y(x.size());
+                     fm.f(x, y);
+                     const Vec g = c.draw("g", regimes::upstream(y));
+                     if (std::any_of(g.begin(), g.end(), [](double v) { return std::fabs(v) > 0x1p1000; }))
+                       discard("an upstream gradient above 2^1000: the exact output may overflow");
+                     check_forms(c, std::string(fm.backward) + "(" + fm.forward + "(x), g) against " + fm.vjp + "(x, g)",
+                                 call_backward(c.k, fm.backward, y, g), call_backward(c.k, fm.vjp, x, g), fm.bound(y, g));
+                   }});
   }
   // log_softmax_vjp(x, -e_k) = softmax(x) - e_k, the class-index cross-entropy gradient: two results of
   // one exact value, each within B ULP (bit for bit where both are correctly rounded).
