@@ -238,16 +238,42 @@ double sigmoid_derivative(double a) {
   });
 }
 
+struct LogSoftmaxBackward::Cache {
+  std::array<double, 16> G;
+  // Per level, the last y whose P = e^y G was formed, and P (y NaN: none yet).
+  double y4 = NAN, y8 = NAN, y16 = NAN;
+  Md<4> P4;
+  Md<8> P8;
+  Md<16> P16;
+
+  template <int K>
+  const Md<K>& product(double y) {
+    auto [last, P] = [&] {
+      if constexpr (K == 4) return std::pair<double&, Md<K>&>(y4, P4);
+      else if constexpr (K == 8) return std::pair<double&, Md<K>&>(y8, P8);
+      else return std::pair<double&, Md<K>&>(y16, P16);
+    }();
+    if (!(last == y)) {
+      ExactSum s;
+      for (int j = 0; j < K; ++j) s.add(G[static_cast<std::size_t>(j)]);
+      P = mul(exp(Md<K>::from(y)), Md<K>::from(s, 0));
+      last = y;
+    }
+    return P;
+  }
+};
+
+LogSoftmaxBackward::LogSoftmaxBackward(const std::array<double, 16>& G) : c_(std::make_unique<Cache>()) { c_->G = G; }
+LogSoftmaxBackward::~LogSoftmaxBackward() = default;
+
 // P = e^y G: exp's 2^-50K, G's truncation to K components (2^(3-53K)) and the product's 2^(3-53K) are
 // within 2 rel_bound; v = g - P then within 2 rel_bound (|g| + |P|)/|v| relative (ratio doubles it once
-// more for its own two-component estimate).
-double log_softmax_backward(double y, double g, const std::array<double, 16>& G, bool& certain) {
+// more for its own two-component estimate). P depends on y alone, so it is the same value for a repeated y.
+double LogSoftmaxBackward::operator()(double y, double g, bool& certain) {
   return ziv([&](auto KK, bool& ok) {
     constexpr int K = decltype(KK)::value;
-    ExactSum s;
-    for (int j = 0; j < K; ++j) s.add(G[static_cast<std::size_t>(j)]);
-    const Md<K> P = mul(exp(Md<K>::from(y)), Md<K>::from(s, 0)), a = Md<K>::from(g);
-    const Md<K> v = sub(a, P);
+    const Md<K>& P = c_->template product<K>(y);
+    const Md<K> a = Md<K>::from(g), v = sub(a, P);
     return round_md(v, 2 * rel_bound<K>() * ratio(add(abs(a), abs(P)), v), ok);
   }, certain);
 }

@@ -60,10 +60,23 @@ class DistGrad {
   std::unique_ptr<Precise> p_;
   std::unique_ptr<exact::DistGrad> e_;
 };
-// g - e^y G, log-softmax's backward pass, for y in [-2000, 1510] and G != 0 given as the 16 leading
+// g - e^y G, log-softmax's backward pass, for y in [-2000, 1510] and one G != 0 given as the 16 leading
 // components of its exact expansion (ExactSum::top: relative truncation below 2^-840). certain = false
-// when level 16 did not decide (the caller goes on to the exact tier: g can sit near e^y G).
-double log_softmax_backward(double y, double g, const std::array<double, 16>& G, bool& certain);
+// when level 16 did not decide (the caller goes on to the exact tier: g can sit near e^y G). Each level's
+// e^y G is kept for the last y: the log-softmax of tied logits repeats one y on every component, and a
+// nearly constant g cancels on each, so a long vector forms one product per level instead of n.
+class LogSoftmaxBackward {
+ public:
+  explicit LogSoftmaxBackward(const std::array<double, 16>& G);
+  ~LogSoftmaxBackward();
+  LogSoftmaxBackward(const LogSoftmaxBackward&) = delete;
+  LogSoftmaxBackward& operator=(const LogSoftmaxBackward&) = delete;
+  double operator()(double y, double g, bool& certain);
+
+ private:
+  struct Cache;
+  std::unique_ptr<Cache> c_;
+};
 double bce_loss(double x, double t);
 double bce_grad(double x, double t);
 

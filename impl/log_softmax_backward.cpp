@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <memory>
 #include <vector>
 
 #include "impl/check.hpp"
@@ -60,8 +61,9 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
   scaled Gs = from_dd(Gd);
   double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
   // The precise tiers' G, each formed on first need: its leading 16 components (multi-double), exactly.
-  bool have_top = false, have_exact = false;
+  bool have_exact = false;
   std::array<double, 16> G_top{};
+  std::unique_ptr<fallback::LogSoftmaxBackward> precise;
   exact::Dy G;
   auto exact_G = [&]() -> const exact::Dy& {
     if (!have_exact) G = dot_exact(g.data(), nullptr, n), have_exact = true;
@@ -122,18 +124,18 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
       }
     }
     if (B.ok && yi != 0 && yi >= -2000 && yi <= 1510) {  // (the multi-double G needs a finite double sum)
-      if (!have_top) {
+      if (!precise) {
         ExactSum s;
         for (double v : g) s.add(v);
         s.top(G_top);
-        have_top = true;
+        precise = std::make_unique<fallback::LogSoftmaxBackward>(G_top);
       }
       if (G_top[0] == 0) {  // G = 0 exactly (the sum eliminates zeros): e^{y_i} G = 0
         out[i] = gi;
         continue;
       }
       bool certain = false;
-      const double r = fallback::log_softmax_backward(yi, gi, G_top, certain);
+      const double r = (*precise)(yi, gi, certain);
       if (certain) {
         out[i] = r;
         continue;

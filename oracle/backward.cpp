@@ -25,9 +25,12 @@ void check(const char* fn, std::span<const double> y, std::span<const double> g,
 
 Ref ieee_ref(double v) { return std::isnan(v) ? detail::nan_ref() : detail::exact_ref(v); }
 
-// Per-thread scratch: exact sums and one variable set per Ziv level.
+// Per-thread scratch: exact sums and one variable set per Ziv level; log_softmax_backward's enclosure of
+// e^y G per level, kept for the last y (cache_y, NaN: none) within one call.
 struct Work {
   Real sum, d, e_lo, e_hi, lo, hi;
+  Real P_lo[detail::kLevels], P_hi[detail::kLevels];
+  double cache_y[detail::kLevels];
   detail::Settler settler;
 };
 Work& work() {
@@ -101,6 +104,7 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
   mpfr_set_zero(ptr(w.sum), 1);
   for (double v : g) mpfr_add_d(ptr(w.sum), ptr(w.sum), v, MPFR_RNDN);
   const int sG = mpfr_sgn(ptr(w.sum));
+  for (double& c : w.cache_y) c = std::nan("");  // a new G
   for (std::size_t i = 0; i < n; ++i) {
     const double yi = y[i], gi = g[i];
     if (std::isnan(yi)) {
@@ -124,19 +128,24 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
       // e^{y_i} in [E_lo, E_hi] (RNDD, RNDU; below MPFR's range E_lo = 0 and E_hi its least positive
       // number, still an enclosure), times the exact G, subtracted from g_i, every step rounded outward.
       // e^{y_i} is transcendental (y_i != 0 rational) and G != 0: the value is irrational (open).
+      // The enclosure of P = e^{y_i} G depends on y_i alone: tied logits give one y on every component,
+      // each formed once per level.
       bool settled = false;
       for (int j = 0; j < detail::kLevels && !settled; ++j) {
         const int p = detail::level_precision(j);
-        for (Real* r : {&w.e_lo, &w.e_hi, &w.lo, &w.hi}) detail::set_precision(*r, p);
-        mpfr_set_d(ptr(w.lo), yi, MPFR_RNDN);  // exact at p >= 53
-        mpfr_exp(ptr(w.e_lo), ptr(w.lo), MPFR_RNDD);
-        mpfr_exp(ptr(w.e_hi), ptr(w.lo), MPFR_RNDU);
-        // P = e G in [lo, hi]: with G > 0 from (E_lo, E_hi), with G < 0 from (E_hi, E_lo).
-        mpfr_mul(ptr(w.lo), sG > 0 ? ptr(w.e_lo) : ptr(w.e_hi), ptr(w.sum), MPFR_RNDD);
-        mpfr_mul(ptr(w.hi), sG > 0 ? ptr(w.e_hi) : ptr(w.e_lo), ptr(w.sum), MPFR_RNDU);
+        for (Real* r : {&w.e_lo, &w.e_hi, &w.lo, &w.hi, &w.P_lo[j], &w.P_hi[j]}) detail::set_precision(*r, p);
+        if (!(w.cache_y[j] == yi)) {
+          mpfr_set_d(ptr(w.lo), yi, MPFR_RNDN);  // exact at p >= 53
+          mpfr_exp(ptr(w.e_lo), ptr(w.lo), MPFR_RNDD);
+          mpfr_exp(ptr(w.e_hi), ptr(w.lo), MPFR_RNDU);
+          // P = e G in [P_lo, P_hi]: with G > 0 from (E_lo, E_hi), with G < 0 from (E_hi, E_lo).
+          mpfr_mul(ptr(w.P_lo[j]), sG > 0 ? ptr(w.e_lo) : ptr(w.e_hi), ptr(w.sum), MPFR_RNDD);
+          mpfr_mul(ptr(w.P_hi[j]), sG > 0 ? ptr(w.e_hi) : ptr(w.e_lo), ptr(w.sum), MPFR_RNDU);
+          w.cache_y[j] = yi;
+        }
         // g_i - P in [g_i - P_hi, g_i - P_lo].
-        mpfr_d_sub(ptr(w.e_lo), gi, ptr(w.hi), MPFR_RNDD);
-        mpfr_d_sub(ptr(w.e_hi), gi, ptr(w.lo), MPFR_RNDU);
+        mpfr_d_sub(ptr(w.e_lo), gi, ptr(w.P_hi[j]), MPFR_RNDD);
+        mpfr_d_sub(ptr(w.e_hi), gi, ptr(w.P_lo[j]), MPFR_RNDU);
         settled = w.settler.settle(ptr(w.e_lo), ptr(w.e_hi), p, out[i], /*open=*/true);
         if (!settled && j == detail::kLevels - 1) w.settler.give_up(ptr(w.e_lo), ptr(w.e_hi), out[i]);
       }
