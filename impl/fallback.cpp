@@ -442,8 +442,14 @@ struct DistGrad::State {
   // rational: formed exactly (T_exact), it is zero exactly when T = n' t_i, which no approximation can
   // tell (each such component would otherwise reach the O(n) last tier: O(n^2) on a long vector of
   // copies). By Lindemann-Weierstrass the exact gradient is 0 only here or where T = 0.
-  bool tied = true;
-  double live = 0;
+  // A signed t (log_softmax_vjp's g): T and R_a are running 3-double sums, each step within 2^-156 of
+  // its partial sum and 2^-1073 of its larger operand, so within n 2^-154 A of the exact sums (A = Σ|t_j|,
+  // kept as rel_T = n 2^-154 A / |T|; t >= 0 has A = T and the bound of rel_fast). A T that sums to 0
+  // here leaves signed components to the precise tier.
+  bool tied = true, is_signed = false;
+  double live = 0, dropped = 0;  // dropped: terms e_j < 2^-1442 left out of s
+  double rel_T = 0;
+  Md<3> A;
   ExactSum T_exact;
   explicit State(std::span<const double> x, std::span<const double> t) {
     for (std::size_t j = 0; j < x.size(); ++j)
@@ -455,22 +461,37 @@ struct DistGrad::State {
       T_exact.add(t[j]);
       T = add(T, Md<3>::from(t[j]));
       if (j != a) Ra = add(Ra, Md<3>::from(t[j]));
-      if (j == a || !std::isfinite(x[j] - m)) continue;
+      if (t[j] < 0) is_signed = true;
+      A = add(A, Md<3>::from(std::fabs(t[j])));
+      if (j == a || x[j] == -HUGE_VAL) continue;
+      if (!std::isfinite(x[j] - m)) {
+        ++dropped;
+        continue;
+      }
       dd d = two_sum(x[j], -m);
-      if (d.hi > -1000) s = add(s, exp_fast(d.hi, d.lo));  // else e_j < 2^-1442: below every bound here
+      if (d.hi > -1000) s = add(s, exp_fast(d.hi, d.lo));
+      else ++dropped;  // e_j < 2^-1442: below the relative bounds of S and T e_i / S, not of T s (below)
     }
     TS = div(T, add(Md<3>::from(1.0), s));
+    if (is_signed) rel_T = T.zero() ? HUGE_VAL : static_cast<double>(x.size()) * 0x1p-154 * ratio(A, T);
     rel_fast = 0x1p-132 + static_cast<double>(x.size()) * 0x1p-157;
   }
 };
 struct DistGrad::Precise {
   Vec<3> V;
   Md<3> s, TS;
+  double rel_T = 0;
   explicit Precise(std::span<const double> x, std::span<const double> t) : V(x) {
     Vec<4> V4(x);
     Md<4> s4 = V4.others(x.size()), T4;
     for (double tj : t) T4 = add(T4, Md<4>::from(tj));
     Md<4> TS4 = div(T4, add(Md<4>::from(1.0), s4));  // 2^-209: truncated to 3 doubles, 2^-158
+    // A signed t: T4 within n (2^-206 + 2^-1073) A of T, as in State.
+    if (std::any_of(t.begin(), t.end(), [](double v) { return v < 0; })) {
+      Md<4> A4;
+      for (double tj : t) A4 = add(A4, Md<4>::from(std::fabs(tj)));
+      rel_T = T4.zero() ? HUGE_VAL : static_cast<double>(t.size()) * 0x1p-205 * ratio(A4, T4);
+    }
     auto to3 = [](const Md<4>& v) {
       Md<3> r;
       r.c = {v.c[0], v.c[1], v.c[2]};
@@ -506,6 +527,8 @@ struct DistGrad::Tier0 {
     for (std::size_t j = 0; j < n; ++j)
       if (x[j] > m) m = x[j], a = j;
     if (!std::isfinite(m)) return;
+    // The lanes' bounds are for nonnegative sums: a signed t (log_softmax_vjp's g) skips this tier.
+    if (std::any_of(t.begin(), t.end(), [](double v) { return v < 0; })) return;
     fast::DistSums sums = fast::dist_sums(x.data(), t.data(), n, m, a);
     auto md = [](const double c[3]) {
       ExactSum e;
@@ -577,7 +600,7 @@ double DistGrad::operator()(std::size_t i) {
     double r = round_md(v, 0x1p-150, certain);
     if (certain && std::isfinite(r)) return r;
   }
-  {
+  if (st.rel_T < 0x1p-60) {  // (a signed T summed to 0 or cancelled: the precise tier)
     Md<3> tp, ref;
     bool ok = true;
     if (complement) {
@@ -594,7 +617,12 @@ double DistGrad::operator()(std::size_t i) {
     if (ok) {
       Md<3> v = complement ? sub(ref, tp) : sub(tp, ref);
       if (!v.zero()) {
-        double rel = st.rel_fast * ratio(tp, v) + 0x1p-103;  // + reading v as a double-double
+        // tp within rel_fast (+ rel_T for a signed t); the complement R_a - (T/S) s also carries R_a's
+        // sum (n 2^-154 A for a signed t) and the dropped terms, |T/S| dropped 2^-1442 absolute (R_a can
+        // cancel against a tiny (T/S) s); + reading v as a double-double.
+        double rel = (st.rel_fast + st.rel_T) * ratio(tp, v) + 0x1p-103;
+        if (complement && st.is_signed) rel += static_cast<double>(x_.size()) * 0x1p-154 * ratio(st.A, v);
+        if (complement && st.dropped > 0) rel += st.dropped * ratio(ldexp(abs(st.TS), -1442), v);
         scaled vs{v.head(), v.k};
         if (rounding_certain(vs, rel)) return round(vs);
       }
@@ -612,8 +640,12 @@ double DistGrad::operator()(std::size_t i) {
     ref = Md<3>::from(t_[i]);
     v = sub(tp, ref);
   }
+  // The complement also carries the terms Vec drops (e_j < e^-2000 < 2^-2885): |T/S| n 2^-2885 absolute.
+  double rel = 8 * rel_bound<3>() * ratio(add(abs(tp), abs(ref)), v) + pr.rel_T * ratio(tp, v);
+  if (complement && st.is_signed) rel += static_cast<double>(x_.size()) * 0x1p-154 * ratio(st.A, v);
+  if (complement) rel += static_cast<double>(x_.size()) * ratio(ldexp(abs(pr.TS), -2885), v);
   bool certain = false;
-  double r = round_md(v, 8 * rel_bound<3>() * ratio(add(tp, ref), v), certain);
+  double r = pr.rel_T < 0x1p-60 ? round_md(v, rel, certain) : 0.0;
   if (certain) return r;
   if (!e_) e_ = std::make_unique<exact::DistGrad>(x_, t_);
   return (*e_)(i);

@@ -39,7 +39,8 @@ double cross_entropy_loss(std::span<const double> x, std::span<const double> t);
 // precise 3-/4-double state (O(n), built on first need), then to the exact tier: interval arithmetic on
 // exact dyadics (impl/interval.hpp) at 256 to 16384 bits, which proves its rounding (O(n) per level,
 // shared by the components). Targets t = rounded T softmax make every component cancel by ~53 bits, so
-// without the shared states a long vector would cost O(n^2).
+// without the shared states a long vector would cost O(n^2). t may have negative entries (log_softmax_vjp's
+// g): the lane tier is then skipped, the others hold for any finite t.
 class DistGrad {
  public:
   DistGrad(std::span<const double> x, std::span<const double> t);

@@ -11,6 +11,7 @@
 #include "impl/dot.hpp"
 #include "impl/exact.hpp"
 #include "impl/exp_log.hpp"
+#include "impl/fallback.hpp"
 #include "impl/softcheck.hpp"
 #include "impl/variants.hpp"
 #include "impl/vector_core.hpp"
@@ -51,8 +52,10 @@ void special(std::span<const double> x, std::span<const double> g, const detail:
 // (R/S) G, so a confident p_a ~ 1 does not cancel against 1: g_a - G known within E_D (as in
 // log_softmax_backward), R/S G~ within 2^-96.5 + E_G/|G~|; the larger relative error times the
 // cancellation ratio. A term e_i below e^-2000 (or x_i = -inf): |p_i G| < 2^-1800, so RN is g_i, or a
-// zero where g_i = 0. Where Ziv's test fails, the exact tier: G p_i - g_i by interval arithmetic on exact
-// dyadics (exact::DistGrad with the target g, any signs; S shared by the components), negated.
+// zero where g_i = 0. Where Ziv's test fails, G p_i - g_i by the distribution gradient's precise tiers
+// with the target g (fallback::DistGrad: 3-double states shared by the components, then interval
+// arithmetic on exact dyadics; its lane tier needs t >= 0 and is skipped for a g with a negative entry),
+// negated.
 void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::span<double> out) {
   using namespace detail;
   detail::check_backward("log_softmax_vjp", x, g, out);
@@ -72,7 +75,7 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
   const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
   const scaled G = from_dd(Gd);
   const double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
-  std::unique_ptr<exact::DistGrad> exact_tier;
+  std::unique_ptr<fallback::DistGrad> precise;
   for (std::size_t i = 0; i < n; ++i) {
     const double gi = g[i];
     if (B.ok && rel_G < 0x1p-60) {
@@ -99,8 +102,8 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
         }
       }
     }
-    if (!exact_tier) exact_tier = std::make_unique<exact::DistGrad>(x, g);
-    out[i] = -(*exact_tier)(i);
+    if (!precise) precise = std::make_unique<fallback::DistGrad>(x, g);
+    out[i] = -(*precise)(i);
   }
 }
 
