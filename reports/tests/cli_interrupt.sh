@@ -9,7 +9,7 @@ softcheck=$1 work=$2
 rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 2
 command -v timeout >/dev/null || { echo "cli_interrupt: needs timeout(1) (coreutils)"; exit 1; }
 
-args=(report --samples 1500 --long-samples 0 --no-progress --worst none --impl accurate,standard -j 1)
+args=(report --samples 600 --long-samples 0 --no-progress --worst none --impl accurate,standard -j 1)
 failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 

@@ -197,7 +197,8 @@ elseif(CASE STREQUAL "same")
     else()
       set(flags -j 2)
     endif()
-    run_softcheck(report -n 140 --seed 1 --long-samples 1 --worst ${WORST} --no-progress --format json
+    # (seed 13: a long sample of n = 1086, where seed 1's n = 5111 cost a minute under ASan)
+    run_softcheck(report -n 140 --seed 13 --long-samples 1 --worst ${WORST} --no-progress --format json
                   --out ${WORK}/${mode} ${flags})
     if(NOT rc EQUAL 0)
       message(FATAL_ERROR "report (${mode}): status ${rc}")
