@@ -208,13 +208,14 @@ sr::SweepOptions sweep_options(const SweepArgs& a) {
   o.threads = a.threads;
   o.functions = a.functions;
   o.regimes = a.regimes;
+  // Every check that needs no plugin first: a usage error is reported at once, not after loading
+  // libtorch (a second or more).
   std::set<std::string> seen;
-  for (const std::string& name : a.impls) {
+  for (const std::string& name : a.impls)
     if (!seen.insert(name).second) throw InputError(fmt::format("--impl: '{}' given twice", name));
-    o.implementations.push_back(resolve_implementation(name));
-    o.implementation_info.push_back({name, origin_of(name), {}});
-  }
-  if (o.implementations.empty()) throw InputError("--impl: no implementation given");
+  if (a.impls.empty()) throw InputError("--impl: no implementation given");
+  std::vector<std::pair<std::string, std::string>> swaps;  // (entry, from)
+  std::size_t accurate_at = 0;
   for (const std::string& s : a.swaps) {
     const auto eq = s.find('=');
     if (eq == std::string::npos) throw InputError(fmt::format("--swap '{}': expected ENTRY=IMPL", s));
@@ -224,10 +225,8 @@ sr::SweepOptions sweep_options(const SweepArgs& a) {
       throw InputError(fmt::format("--swap: unknown kernel entry '{}' (known: {})", entry, fmt::join(entries, ", ")));
     const auto it = std::find(a.impls.begin(), a.impls.end(), "accurate");
     if (it == a.impls.end()) throw InputError("--swap needs the accurate implementation in --impl");
-    const auto idx = static_cast<std::size_t>(it - a.impls.begin());
-    o.implementations[idx] = softcheck::swap_kernel(o.implementations[idx], entry, resolve_implementation(from));
-    o.implementation_info[idx].origin += ", with swapped entries (--swap)";
-    o.implementation_info[idx].swaps.emplace_back(entry, from);
+    accurate_at = static_cast<std::size_t>(it - a.impls.begin());
+    swaps.emplace_back(entry, from);
   }
   const sr::Shard shard = sr::resolve_shard(a.shard, a.shards, [](const char* name) { return std::getenv(name); });
   o.shard_index = shard.index;
@@ -248,6 +247,15 @@ sr::SweepOptions sweep_options(const SweepArgs& a) {
   if (!(a.call_timeout >= 0)) throw InputError("--call-timeout: want a number of seconds ≥ 0");
   o.call_timeout_s = a.call_timeout;
   o.max_crashes = a.max_crashes;
+  for (const std::string& name : a.impls) {
+    o.implementations.push_back(resolve_implementation(name));
+    o.implementation_info.push_back({name, origin_of(name), {}});
+  }
+  for (const auto& [entry, from] : swaps) {
+    o.implementations[accurate_at] = softcheck::swap_kernel(o.implementations[accurate_at], entry, resolve_implementation(from));
+    o.implementation_info[accurate_at].origin += ", with swapped entries (--swap)";
+    o.implementation_info[accurate_at].swaps.emplace_back(entry, from);
+  }
   o.isolate = !a.no_isolation;
   return o;
 }
