@@ -272,4 +272,23 @@ TEST(Backward, LogSoftmaxVjpOfMinusOneHotIsTheCrossEntropyGradient) {
   EXPECT_GT(compared, 5000);
 }
 
+// A signed upstream gradient through the distribution gradient's 3-double states: x = [0, -1024], g =
+// [2^510, 2^-935]. The argmax component is -(g_1 - g_0 s)/(1 + s), s = e^-1024 ~ 2^-1477, where g_0 s
+// ~ 2^-967 is 2^-32 of the value: a state that drops s without counting it certified g_1's side, 1.68e6
+// ULP off. Also with g scaled by powers of two and with the sign of g_1 flipped, against the oracle.
+TEST(Backward, LogSoftmaxVjpCountsTheTermsItsComplementDrops) {
+  for (int e : {0, -100, 200}) {
+    for (double sign : {1.0, -1.0}) {
+      const std::vector<double> x = {0.0, -1024.0}, g = {std::ldexp(1.0, 510 + e), sign * std::ldexp(1.0, -935 + e)};
+      std::vector<double> out(2);
+      softcheck::log_softmax_vjp(x, g, out);
+      std::vector<oracle::Ref> r(2);
+      oracle::Vector(x).log_softmax_vjp(g, r);
+      for (std::size_t i = 0; i < 2; ++i)
+        EXPECT_EQ(out[i], r[i].rounded) << "2^" << e << " scale, sign " << sign << ", component " << i << ": "
+                                        << std::hexfloat << out[i] << " against " << r[i].rounded;
+    }
+  }
+}
+
 }  // namespace
