@@ -240,26 +240,36 @@ double sigmoid_derivative(double a) {
 
 struct LogSoftmaxBackward::Cache {
   std::array<double, 16> G;
-  // Per level, the last y whose P = e^y G was formed, and P (y NaN: none yet).
-  double y4 = NAN, y8 = NAN, y16 = NAN;
-  Md<4> P4;
-  Md<8> P8;
-  Md<16> P16;
+  // Per level, G to K components (formed on the level's first use), the last y whose P = e^y G was
+  // formed (NaN: none yet) and P.
+  template <int K>
+  struct Level {
+    Md<K> G, P;
+    double y = NAN;
+    bool have_G = false;
+  };
+  Level<4> l4;
+  Level<8> l8;
+  Level<16> l16;
 
   template <int K>
   const Md<K>& product(double y) {
-    auto [last, P] = [&] {
-      if constexpr (K == 4) return std::pair<double&, Md<K>&>(y4, P4);
-      else if constexpr (K == 8) return std::pair<double&, Md<K>&>(y8, P8);
-      else return std::pair<double&, Md<K>&>(y16, P16);
+    auto& l = [&]() -> auto& {
+      if constexpr (K == 4) return l4;
+      else if constexpr (K == 8) return l8;
+      else return l16;
     }();
-    if (!(last == y)) {
+    if (!l.have_G) {
       ExactSum s;
       for (int j = 0; j < K; ++j) s.add(G[static_cast<std::size_t>(j)]);
-      P = mul(exp(Md<K>::from(y)), Md<K>::from(s, 0));
-      last = y;
+      l.G = Md<K>::from(s, 0);
+      l.have_G = true;
     }
-    return P;
+    if (!(l.y == y)) {
+      l.P = mul(exp(Md<K>::from(y)), l.G);
+      l.y = y;
+    }
+    return l.P;
   }
 };
 
@@ -454,6 +464,7 @@ struct DistGrad::State {
   explicit State(std::span<const double> x, std::span<const double> t) {
     for (std::size_t j = 0; j < x.size(); ++j)
       if (x[j] > m) m = x[j], a = j;
+    is_signed = std::any_of(t.begin(), t.end(), [](double v) { return v < 0; });
     Md<3> T;
     for (std::size_t j = 0; j < x.size(); ++j) {
       if (x[j] == m) ++live;
@@ -461,8 +472,7 @@ struct DistGrad::State {
       T_exact.add(t[j]);
       T = add(T, Md<3>::from(t[j]));
       if (j != a) Ra = add(Ra, Md<3>::from(t[j]));
-      if (t[j] < 0) is_signed = true;
-      A = add(A, Md<3>::from(std::fabs(t[j])));
+      if (is_signed) A = add(A, Md<3>::from(std::fabs(t[j])));  // (A = T for t >= 0: not formed)
       if (j == a || x[j] == -HUGE_VAL) continue;
       if (!std::isfinite(x[j] - m)) {
         ++dropped;

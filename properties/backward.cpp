@@ -28,6 +28,18 @@ Vec call_backward(const Kernels& k, std::string_view entry, const Vec& y, const 
 rc::Gen<std::size_t> exponent_index() { return rc::gen::inRange<std::size_t>(0, 120); }
 int exponent_of(std::size_t i) { return i < 60 ? static_cast<int>(i) + 1 : 59 - static_cast<int>(i); }
 
+// ⟨g, y⟩: each g_j y_j as its TwoProd parts (each within 2^-1075 where it underflows), summed exactly and
+// rounded once (2^-52 relative).
+double dot_rounded_once(const Vec& g, const Vec& y) {
+  ExactSum dot;
+  for (std::size_t j = 0; j < y.size(); ++j) {
+    const double p = g[j] * y[j];
+    dot.add(p);
+    dot.add(std::fma(g[j], y[j], -p));
+  }
+  return dot.value();
+}
+
 // The bound of sum.softmax_backward. Each out_i is within B ulp(v_i) of its exact value v_i, and
 // Σ v_i = ⟨g, y⟩ - ⟨g, y⟩ Σ y = R exactly. ulp(v_i) <= 2^-52 |v_i| + 2^-1074 and |v_i| <= |out_i| (1 +
 // 2^-40) (B < 2^11), so |Σ out_i - R| <= B (2^-52 (1 + 2^-40) Σ|out_i| + n 2^-1074). R is formed from D
@@ -36,20 +48,17 @@ int exponent_of(std::size_t i) { return i < 60 ? static_cast<int>(i) + 1 : 59 - 
 // Σ out_i - D E is summed exactly and rounded once (the factor 1 + 2^-51).
 void check_sum(Ctx& c, const Vec& y, const Vec& g, const Vec& out) {
   const std::size_t n = y.size();
-  ExactSum dot, one_minus, total;
+  ExactSum one_minus, total;
   one_minus.add(1.0);
   double abs_out = 0;
   for (std::size_t j = 0; j < n; ++j) {
-    const double p = g[j] * y[j];
-    dot.add(p);
-    dot.add(std::fma(g[j], y[j], -p));
     one_minus.add(-y[j]);
     if (!std::isfinite(out[j]))
       fail("softmax_backward(y, g)[" + std::to_string(j) + "] = " + show(out[j]) + " is not finite");
     total.add(out[j]);
     abs_out += std::fabs(out[j]);
   }
-  const double D = dot.value(), E = one_minus.value(), R = D * E;
+  const double D = dot_rounded_once(g, y), E = one_minus.value(), R = D * E;
   total.add(-R);
   const double d = total.value(), N = static_cast<double>(n);
   const double bound = (c.B * (0x1p-52 * (1 + 0x1p-40) * abs_out * (1 + N * 0x1p-52) + N * 0x1p-1074) +
@@ -91,15 +100,11 @@ double half_ulp(double y) { return std::max(oracle::ulp_of(y) / 2, 0x1p-1074); }
 // rounding: 2^-52 |D|, each underflowing part 2^-1075) and |g_i - D| is rounded once.
 Vec softmax_forms_bound(const Vec& y, const Vec& g) {
   const std::size_t n = y.size();
-  ExactSum dot;
   double spread = 0;  // Σ |g_j| h_j, n roundings of non-negative terms
   for (std::size_t j = 0; j < n; ++j) {
-    const double p = g[j] * y[j];
-    dot.add(p);
-    dot.add(std::fma(g[j], y[j], -p));
     spread += std::fabs(g[j]) * half_ulp(y[j]) + 0x1p-1074;
   }
-  const double D = dot.value(), N = static_cast<double>(n);
+  const double D = dot_rounded_once(g, y), N = static_cast<double>(n);
   const double dot_err = 0x1p-52 * std::fabs(D) * (1 + 0x1p-50) + N * 0x1p-1074;
   Vec F(n);
   for (std::size_t i = 0; i < n; ++i) {
