@@ -85,6 +85,11 @@ void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span
   // below 2^-1022 in magnitude): n 2^-1022 more.
   const double err_N = A * (1 + (nd + 2) * 0x1p-52) * (0x1p-98 + levels * 3 * 0x1p-106) + (tiny ? nd * 0x1p-1022 : 0.0);
   ok = ok && std::isfinite(A);
+  // Q = N/S, shared by the components, within E_Q relative to S: (err_N + 2^-97.5 |N|) / S, a double
+  // beside the scaled values.
+  const scaled Q = div(N, S);
+  const double NQ = N.m.hi == 0 ? 0.0 : std::ldexp(std::fabs(N.m.hi), N.k) * 0x1.6a09e667f3bcdp-98;
+  const double E_Q = (err_N + NQ) / (std::ldexp(std::fabs(S.m.hi), S.k) * (1 - 0x1p-50));
   std::unique_ptr<exact::SoftmaxVjp> exact_tier;
   for (std::size_t i = 0; i < n; ++i) {
     if (ok) {
@@ -93,10 +98,6 @@ void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span
         out[i] = 0.0;
         continue;
       }
-      const scaled Q = div(N, S);
-      // E_Q relative to S: (err_N + 2^-97.5 |N|) / S, as a double beside the scaled values.
-      const double NQ = N.m.hi == 0 ? 0.0 : std::ldexp(std::fabs(N.m.hi), N.k) * 0x1.6a09e667f3bcdp-98;
-      const double E_Q = (err_N + NQ) / (std::ldexp(std::fabs(S.m.hi), S.k) * (1 - 0x1p-50));
       const dd h = two_sum(g[i], -c);
       const scaled D = add(from_dd(h), neg(Q));
       const double Dm = D.m.hi == 0 ? 0.0 : std::ldexp(std::fabs(D.m.hi), D.k) * (1 - 0x1p-50);
