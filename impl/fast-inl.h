@@ -3,6 +3,13 @@
 // lanes, exact sums and products, e^x to 2^-84.5 (ExpDD), a quotient (DivSum) and Ziv's test (Certain).
 #ifndef SOFTCHECK_IMPL_FAST_CONSTANTS
 #define SOFTCHECK_IMPL_FAST_CONSTANTS
+// The kernels' per-vector lambdas are forced inline: GCC leaves the larger ones out of line, and then passes
+// and returns their vectors through memory.
+#if defined(__GNUC__) || defined(__clang__)
+#define SOFTCHECK_INLINE_LAMBDA __attribute__((always_inline))
+#else
+#define SOFTCHECK_INLINE_LAMBDA
+#endif
 namespace softcheck::detail::fast {
 #include "impl/exp2_512.inc"
 
@@ -18,6 +25,18 @@ constexpr double kC4 = 0x1.5555555555555p-5;
 constexpr double kC5 = 0x1.1111111111111p-7;
 constexpr double kC6 = 0x1.6c16c16c16c17p-10;
 constexpr double kC7 = 0x1.a01a01a01a01ap-13;
+
+// 2^(j/512) = 2^(a/16) 2^(b/512) for j = 32a + b: the factors are rows 32a and b of kExp2_512, laid out
+// for vector loads (ExpTables).
+struct alignas(64) ExpSplit {
+  double ah[16], al[16], bh[32], bl[32];
+};
+constexpr ExpSplit kExpSplit = [] {
+  ExpSplit t{};
+  for (int i = 0; i < 16; ++i) t.ah[i] = kExp2_512[32 * i][0], t.al[i] = kExp2_512[32 * i][1];
+  for (int i = 0; i < 32; ++i) t.bh[i] = kExp2_512[i][0], t.bl[i] = kExp2_512[i][1];
+  return t;
+}();
 }  // namespace softcheck::detail::fast
 #endif  // SOFTCHECK_IMPL_FAST_CONSTANTS
 
@@ -67,6 +86,50 @@ HWY_INLINE VDD TwoProd(D d, V a, V b) {
 #endif
 }
 
+// The two factors of 2^(j/512) (kExpSplit): in registers where the target has two-source permutes
+// (AVX-512: a 16-entry lookup is one permute, a 32-entry one two and a blend), gathered elsewhere. Both
+// give the same doubles, so the terms are the same on every target.
+#undef SOFTCHECK_EXP_PERMUTE
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#define SOFTCHECK_EXP_PERMUTE 1
+struct ExpTables {
+  __m512d ah[2], al[2], bh[4], bl[4];
+  explicit ExpTables(D) {
+    for (int i = 0; i < 2; ++i) ah[i] = _mm512_load_pd(kExpSplit.ah + 8 * i), al[i] = _mm512_load_pd(kExpSplit.al + 8 * i);
+    for (int i = 0; i < 4; ++i) bh[i] = _mm512_load_pd(kExpSplit.bh + 8 * i), bl[i] = _mm512_load_pd(kExpSplit.bl + 8 * i);
+  }
+};
+#else
+#define SOFTCHECK_EXP_PERMUTE 0
+struct ExpTables {
+  explicit ExpTables(D) {}
+};
+#endif
+
+// 2^((k mod 512)/512) as th + tl = A B (A = 2^(a/16), B = 2^(b/512) from the tables, each within 2^-107):
+// A.hi B.hi exact, A.hi B.lo + A.lo B.hi rounded twice and A.lo B.lo (< 2^-104) dropped: relative error
+// < 2^-107 2 + 3 2^-105 + 2^-104 < 2^-102.6, |tl| < 2^-51 th.
+HWY_INLINE VDD Exp2Frac(D d, const ExpTables& tab, hn::Vec<DI> k) {
+#if SOFTCHECK_EXP_PERMUTE
+  (void)d;
+  const __m512i ib = k.raw, ia = _mm512_srli_epi64(ib, 5);  // the permutes read only the index's low bits
+  const __mmask8 upper = _mm512_test_epi64_mask(ib, _mm512_set1_epi64(16));
+  V ah{_mm512_permutex2var_pd(tab.ah[0], ia, tab.ah[1])}, al{_mm512_permutex2var_pd(tab.al[0], ia, tab.al[1])};
+  V bh{_mm512_mask_blend_pd(upper, _mm512_permutex2var_pd(tab.bh[0], ib, tab.bh[1]),
+                            _mm512_permutex2var_pd(tab.bh[2], ib, tab.bh[3]))};
+  V bl{_mm512_mask_blend_pd(upper, _mm512_permutex2var_pd(tab.bl[0], ib, tab.bl[1]),
+                            _mm512_permutex2var_pd(tab.bl[2], ib, tab.bl[3]))};
+#else
+  (void)tab;
+  const DI di;
+  auto ia = hn::And(hn::ShiftRight<5>(k), hn::Set(di, 15)), ib = hn::And(k, hn::Set(di, 31));
+  V ah = hn::GatherIndex(d, kExpSplit.ah, ia), al = hn::GatherIndex(d, kExpSplit.al, ia);
+  V bh = hn::GatherIndex(d, kExpSplit.bh, ib), bl = hn::GatherIndex(d, kExpSplit.bl, ib);
+#endif
+  VDD p = TwoProd(d, ah, bh);
+  return {p.hi, p.lo + (ah * bl + al * bh)};
+}
+
 // e^(dh + dl) for -600 <= dh <= 0, |dl| <= ulp(dh)/2, as a normalized double-double; relative error
 // < kTermErr = 2^-84.5. Where (with u = 2^-53, |r| <= ln2/1024 (1 + 2^-32) < 2^-10.52, the 2^-32 for dl and
 // the rounding of dh 512/ln2):
@@ -78,16 +141,15 @@ HWY_INLINE VDD TwoProd(D d, V a, V b) {
 //     u 2^-34.1 = 2^-87.1; the terms in rl (rl, rh rl, rh^2 rl/2) are exact to < 2^-115. E = e^r - 1
 //     then has absolute error < 2^-85.33 + 2^-87.1 + 2^-87.1 + 2^-96 < 2^-84.68, relative to
 //     e^r >= 0.9986: < 2^-84.66.
-//   2^(j/512) (1 + E) from the table (2^-107) with one exact product and FastTwoSums: < 2^-104.
+//   2^(j/512) (1 + E) from Exp2Frac (2^-102.6) with one exact product and FastTwoSums: < 2^-101.
 //   2^K (-866 <= K <= 0) scales both parts exactly (a low part that goes subnormal is below 2^-150 of
-//   the result). Total < 2^-84.66 + 2^-104 < 2^-84.5 (2^-85.66 the largest FastTier measures).
-HWY_INLINE VDD ExpDD(D d, V dh, V dl) {
+//   the result). Total < 2^-84.66 + 2^-101 < 2^-84.5 (2^-85.66 the largest FastTier measures).
+HWY_INLINE VDD ExpDD(D d, const ExpTables& tab, V dh, V dl) {
   const DI di;
   const V shifter = hn::Set(d, 0x1.8p52);
   V t = dh * hn::Set(d, kInvL) + shifter;
   V kf = t - shifter;
   auto ni = hn::BitCast(di, t) - hn::BitCast(di, shifter);  // k = 512K + j
-  auto j2 = hn::ShiftLeft<1>(hn::And(ni, hn::Set(di, 511)));
   auto K = hn::ShiftRight<9>(ni);
 
   V r0 = dh - kf * hn::Set(d, kL0);
@@ -104,9 +166,8 @@ HWY_INLINE VDD ExpDD(D d, V dh, V dl) {
   V small = rl + (s.lo * half + rrl * (hn::Set(d, 1.0) + half * rh));
   VDD E = FastTwoSum(e.hi, (e.lo + small) + h3);
 
-  const double* table = &kExp2_512[0][0];
-  V th = hn::GatherIndex(d, table, j2);
-  V tl = hn::GatherIndex(d, table + 1, j2);
+  const VDD T = Exp2Frac(d, tab, ni);
+  const V th = T.hi, tl = T.lo;
   VDD p = TwoProd(d, th, E.hi);
   VDD v = FastTwoSum(th, p.hi);
   V lo = v.lo + (tl + (p.lo + (th * E.lo + tl * E.hi)));

@@ -49,10 +49,10 @@ HWY_INLINE void Loop(std::size_t n, std::size_t lanes, Body&& body, Tail&& tail)
 }
 
 // e^(x - m) as fast.hpp's exp_terms states it: (eh, el), with fastm the lanes of x - m >= -600.
-HWY_INLINE VDD Term(D d, V vx, V vm, hn::Mask<D>& fastm) {
+HWY_INLINE VDD Term(D d, const ExpTables& tab, V vx, V vm, hn::Mask<D>& fastm) {
   VDD t = TwoSum(vx, hn::Neg(vm));
   fastm = t.hi >= hn::Set(d, -600.0);
-  VDD e = ExpDD(d, hn::IfThenElseZero(fastm, t.hi), hn::IfThenElseZero(fastm, t.lo));
+  VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, t.hi), hn::IfThenElseZero(fastm, t.lo));
   V eh = hn::IfThenElseZero(fastm, e.hi), el = hn::IfThenElseZero(fastm, e.lo);
   if (HWY_UNLIKELY(!hn::AllTrue(d, fastm))) {  // below e^-600: (0, NaN) down to e^-746, (0, 0) below
     auto band = t.hi >= hn::Set(d, -746.0);
@@ -64,6 +64,7 @@ HWY_INLINE VDD Term(D d, V vx, V vm, hn::Mask<D>& fastm) {
 Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
              double* lo) {
   const D d;
+  const ExpTables tab(d);
   const DI di;
   const std::size_t N = hn::Lanes(d);
   const V vm = hn::Set(d, m), ninf = hn::Set(d, -std::numeric_limits<double>::infinity());
@@ -80,9 +81,9 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
     ah = w.hi, al = w.lo, bh = hn::Zero(d), bl = hn::Zero(d);
     in_block = 0, ++blocks;
   };
-  auto step = [&](V vx, std::size_t i, V& eh, V& el) {
+  auto step = [&](V vx, std::size_t i, V& eh, V& el) SOFTCHECK_INLINE_LAMBDA {
     hn::Mask<D> fastm;
-    VDD e = Term(d, vx, vm, fastm);
+    VDD e = Term(d, tab, vx, vm, fastm);
     eh = e.hi, el = e.lo;
     if (HWY_UNLIKELY(!hn::AllTrue(d, fastm)))  // terms below e^-600 are dropped from the sum: counted
       dropped = dropped + hn::IfThenElseZero(hn::AndNot(fastm, hn::Not(vx == ninf)), hn::Set(d, 1.0));
@@ -100,7 +101,7 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
   };
   Loop(
       n, N,
-      [&](std::size_t i) {
+      [&](std::size_t i) SOFTCHECK_INLINE_LAMBDA {
         V eh, el;
         step(hn::LoadU(d, x + i), i, eh, el);
         if (hi) {
@@ -108,7 +109,7 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
           hn::StoreU(el, d, lo + i);
         }
       },
-      [&](std::size_t i, std::size_t count) {
+      [&](std::size_t i, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
         HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)] = {}, bhi[HWY_MAX_BYTES / sizeof(double)],
             blo[HWY_MAX_BYTES / sizeof(double)];
         for (std::size_t l = 0; l < N; ++l) bx[l] = l < count ? x[i + l] : -std::numeric_limits<double>::infinity();
@@ -141,14 +142,15 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
 // written (a check).
 bool ScaleRound(const double* hi, const double* lo, double m, std::size_t n, dd r, double rel_err, double* out) {
   const D d;
+  const ExpTables tab(d);
   const std::size_t N = hn::Lanes(d);
   const V rh = hn::Set(d, r.hi), rl = hn::Set(d, r.lo), rel = hn::Set(d, rel_err), vm = hn::Set(d, m);
   bool ok = true;
-  auto step = [&](V a, V b) {
+  auto step = [&](V a, V b) SOFTCHECK_INLINE_LAMBDA {
     VDD e{a, b};
     if (!lo) {
       hn::Mask<D> fastm;
-      e = Term(d, a, vm, fastm);
+      e = Term(d, tab, a, vm, fastm);
     }
     VDD p = TwoProd(d, e.hi, rh);
     VDD q = FastTwoSum(p.hi, p.lo + (e.hi * rl + e.lo * rh));
@@ -179,7 +181,7 @@ bool ShiftRound(const double* x, std::size_t n, double m, dd L, double l_err, do
   // |y| = |x - m| + L >= L: L's error is < l_err |y|; the double-double steps add < 2^-100.
   const V rel = hn::Set(d, (l_err + 0x1p-100) * (1 + 0x1p-40));
   bool ok = true;
-  auto step = [&](V vx) {
+  auto step = [&](V vx) SOFTCHECK_INLINE_LAMBDA {
     VDD t = TwoSum(vx, hn::Neg(vm));
     VDD s = TwoSum(t.hi, hn::Neg(lh));
     VDD q = FastTwoSum(s.hi, s.lo + (t.lo - ll));
@@ -206,31 +208,42 @@ bool ShiftRound(const double* x, std::size_t n, double m, dd L, double l_err, do
 }
 
 // Element-wise driver: compute(vx) gives each lane's result and whether it is proven; the others are
-// precise(x_i), from a copy of x (y may be x).
+// precise(x_i). The vector loop makes no call (around a call the compiler would keep its constants in
+// memory): it runs over chunks of kChunk vectors, copying each vector with an unproven lane, and the
+// chunk's unproven lanes go to precise after it, from the copies (y may be x).
 template <class Compute>
 HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*precise)(double), Compute&& compute) {
   const D d;
   const std::size_t N = hn::Lanes(d);
-  auto step = [&](V vx, double* dst, std::size_t count) {
-    auto [res, good] = compute(vx);
-    if (HWY_LIKELY(hn::AllTrue(d, good))) {
-      hn::StoreU(res, d, dst);
-      return;
+  constexpr std::size_t kChunk = 64, kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+  HWY_ALIGN double px[kChunk][kMaxLanes], pg[kChunk][kMaxLanes];
+  std::size_t pi[kChunk];
+  const std::size_t whole = n / N * N;
+  for (std::size_t c = 0; c < whole; c += kChunk * N) {
+    const std::size_t stop = std::min(whole, c + kChunk * N);
+    std::size_t pending = 0;
+    for (std::size_t i = c; i < stop; i += N) {
+      const V vx = hn::LoadU(d, x + i);
+      auto [res, good] = compute(vx);
+      if (HWY_UNLIKELY(!hn::AllTrue(d, good))) {
+        hn::Store(vx, d, px[pending]);
+        hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, pg[pending]);
+        pi[pending++] = i;
+      }
+      hn::StoreU(res, d, y + i);
     }
-    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], br[HWY_MAX_BYTES / sizeof(double)],
-        bg[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(vx, d, bx);
-    hn::Store(res, d, br);
-    hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, bg);
-    for (std::size_t l = 0; l < count; ++l) dst[l] = bg[l] != 0 ? br[l] : precise(bx[l]);
-  };
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) step(hn::LoadU(d, x + i), y + i, N);
-  if (i < n) {
-    HWY_ALIGN double b[HWY_MAX_BYTES / sizeof(double)] = {}, r[HWY_MAX_BYTES / sizeof(double)];
-    std::memcpy(b, x + i, (n - i) * sizeof(double));
-    step(hn::Load(d, b), r, n - i);
-    std::memcpy(y + i, r, (n - i) * sizeof(double));
+    for (std::size_t k = 0; k < pending; ++k)
+      for (std::size_t l = 0; l < N; ++l)
+        if (pg[k][l] == 0) y[pi[k] + l] = precise(px[k][l]);
+  }
+  if (whole < n) {
+    const std::size_t count = n - whole;
+    HWY_ALIGN double b[kMaxLanes] = {}, r[kMaxLanes], g[kMaxLanes];
+    std::memcpy(b, x + whole, count * sizeof(double));
+    auto [res, good] = compute(hn::Load(d, b));
+    hn::Store(res, d, r);
+    hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, g);
+    for (std::size_t l = 0; l < count; ++l) y[whole + l] = g[l] != 0 ? r[l] : precise(b[l]);
   }
 }
 
@@ -240,12 +253,13 @@ HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*
 // Elsewhere (x <= -600, NaN) and where the test fails: precise(x).
 void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
   const D d;
+  const ExpTables tab(d);
   const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1p-84);
-  Elementwise(x, n, y, precise, [&](V vx) {
+  Elementwise(x, n, y, precise, [&](V vx) SOFTCHECK_INLINE_LAMBDA {
     V ax = hn::Abs(vx);
     auto fastm = ax < hn::Set(d, 600.0);
     auto big = vx >= hn::Set(d, 600.0);
-    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
+    VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
     auto neg = vx < hn::Zero(d);
     VDD s = DivSum(d, {hn::IfThenElse(neg, e.hi, one), hn::IfThenElseZero(neg, e.lo)}, one, e);
     auto good = hn::Or(big, hn::And(fastm, Certain(d, s, rel)));
@@ -325,7 +339,7 @@ bool BceOne(double x, double t, double* loss, double* grad) {
   const D d;
   const V one = hn::Set(d, 1.0);
   const double a = std::fabs(x);
-  VDD e = ExpDD(d, hn::Set(d, -a), hn::Zero(d));
+  VDD e = ExpDD(d, ExpTables(d), hn::Set(d, -a), hn::Zero(d));
   VDD L = Log1pDD(d, e.hi, e.lo);
   dd Ls{hn::GetLane(L.hi), hn::GetLane(L.lo)};
   dd w = x >= 0 ? two_sum(1.0, -t) : dd{t, 0.0};
@@ -351,12 +365,13 @@ bool BceOne(double x, double t, double* loss, double* grad) {
 void BceT(const double* x, const double* t, std::size_t n, double* loss, double* grad,
           void (*precise)(double, double, double*, double*)) {
   const D d;
+  const ExpTables tab(d);
   const std::size_t N = hn::Lanes(d);
   const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1.6a09e667f3bcdp-84);  // 2^-83.5
-  auto step = [&](V vx, V vt, std::size_t i, std::size_t count) {
+  auto step = [&](V vx, V vt, std::size_t i, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
     V a = hn::Abs(vx);
     auto fastm = a < hn::Set(d, 600.0);
-    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, hn::Neg(a)), hn::Zero(d));
+    VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(a)), hn::Zero(d));
     VDD L = Log1pDD(d, e.hi, e.lo);
     auto pos = vx >= hn::Zero(d);
     VDD omt = TwoSum(one, hn::Neg(vt));  // 1 - t, exact
@@ -408,12 +423,13 @@ void BceT(const double* x, const double* t, std::size_t n, double* loss, double*
 // to x. Elsewhere (x >= 600, NaN, +inf) and where the test fails: precise(x).
 void LogSigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
   const D d;
+  const ExpTables tab(d);
   const V rel = hn::Set(d, 0x1.6a09e667f3bcdp-84);  // 2^-83.5
-  Elementwise(x, n, y, precise, [&](V vx) {
+  Elementwise(x, n, y, precise, [&](V vx) SOFTCHECK_INLINE_LAMBDA {
     V ax = hn::Abs(vx);
     auto fastm = ax < hn::Set(d, 600.0);
     auto bigneg = vx <= hn::Set(d, -600.0);
-    VDD e = ExpDD(d, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
+    VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
     VDD L = Log1pDD(d, e.hi, e.lo);
     VDD t = TwoSum(hn::IfThenElseZero(vx < hn::Zero(d), vx), hn::Neg(L.hi));
     VDD r = FastTwoSum(t.hi, t.lo - L.lo);

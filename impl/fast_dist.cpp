@@ -218,7 +218,7 @@ DistSums DistSumsT(const double* x, const double* t, std::size_t n, double m, st
   const auto va = hn::Set(di, static_cast<std::int64_t>(a));
   Acc3 s(d), r(d);
   V dropped = hn::Zero(d);
-  auto step = [&](V vx, V vt, std::size_t i) {
+  auto step = [&](V vx, V vt, std::size_t i) SOFTCHECK_INLINE_LAMBDA {
     auto off = hn::RebindMask(d, hn::Iota(di, static_cast<std::int64_t>(i)) != va);
     VDD e = TwoSum(vx, hn::Neg(vm));
     auto fastm = hn::And(off, e.hi >= hn::Set(d, -600.0));
@@ -257,7 +257,7 @@ void DistGradT(const double* x, const double* t, std::size_t n, double m, const 
   const V vm = hn::Set(d, m), ninf = hn::Set(d, -std::numeric_limits<double>::infinity());
   const V s0 = hn::Set(d, ts[0]), s1 = hn::Set(d, ts[1]), s2 = hn::Set(d, ts[2]);
   const V vrel = hn::Set(d, rel * (1 + 0x1p-40));
-  auto step = [&](V vx, V vt, double* dst, unsigned char* okd, std::size_t count) {
+  auto step = [&](V vx, V vt, double* dst, unsigned char* okd, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
     VDD e = TwoSum(vx, hn::Neg(vm));
     auto fastm = e.hi >= hn::Set(d, -600.0);
     VTD E = ExpTD(d, hn::IfThenElseZero(fastm, e.hi), hn::IfThenElseZero(fastm, e.lo));
