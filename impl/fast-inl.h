@@ -89,9 +89,9 @@ HWY_INLINE VDD TwoProd(D d, V a, V b) {
 // The two factors of 2^(j/512) (kExpSplit): in registers where the target has two-source permutes
 // (AVX-512: a 16-entry lookup is one permute, a 32-entry one two and a blend), gathered elsewhere. Both
 // give the same doubles, so the terms are the same on every target.
-#undef SOFTCHECK_EXP_PERMUTE
+#undef SOFTCHECK_PERMUTE_TABLES
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-#define SOFTCHECK_EXP_PERMUTE 1
+#define SOFTCHECK_PERMUTE_TABLES 1
 struct ExpTables {
   __m512d ah[2], al[2], bh[4], bl[4];
   explicit ExpTables(D) {
@@ -100,7 +100,7 @@ struct ExpTables {
   }
 };
 #else
-#define SOFTCHECK_EXP_PERMUTE 0
+#define SOFTCHECK_PERMUTE_TABLES 0
 struct ExpTables {
   explicit ExpTables(D) {}
 };
@@ -110,7 +110,7 @@ struct ExpTables {
 // A.hi B.hi exact, A.hi B.lo + A.lo B.hi rounded twice and A.lo B.lo (< 2^-104) dropped: relative error
 // < 2^-107 2 + 3 2^-105 + 2^-104 < 2^-102.6, |tl| < 2^-51 th.
 HWY_INLINE VDD Exp2Frac(D d, const ExpTables& tab, hn::Vec<DI> k) {
-#if SOFTCHECK_EXP_PERMUTE
+#if SOFTCHECK_PERMUTE_TABLES
   (void)d;
   const __m512i ib = k.raw, ia = _mm512_srli_epi64(ib, 5);  // the permutes read only the index's low bits
   const __mmask8 upper = _mm512_test_epi64_mask(ib, _mm512_set1_epi64(16));

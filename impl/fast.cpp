@@ -31,6 +31,22 @@ constexpr double kI9 = 0x1.c71c71c71c71cp-4;
 constexpr double kI11 = 0x1.745d1745d1746p-4;
 constexpr double kLn2Pair[2] = {0x1.62e42fefa39efp-1, 0x1.abc9e3b39803fp-56};  // ln2 to 2^-107
 constexpr int kBlock = 64;  // vectors summed per lane before the block's sum is added accurately
+
+// Log1pDD's two 16-entry levels where tables live in registers: rows 16i (log1p(i/16)) and rows i
+// (log1p(i/256)) of kLog1p256, laid out for vector loads.
+struct alignas(64) LogSplit {
+  double c1h[16], c1l[16], t1h[16], t1l[16], c2h[16], c2l[16], t2h[16], t2l[16];
+};
+constexpr LogSplit kLogSplit = [] {
+  LogSplit t{};
+  for (int i = 0; i < 16; ++i) {
+    t.c1h[i] = kLog1p256[16 * i][0], t.c1l[i] = kLog1p256[16 * i][1];
+    t.t1h[i] = kLog1p256[16 * i][2], t.t1l[i] = kLog1p256[16 * i][3];
+    t.c2h[i] = kLog1p256[i][0], t.c2l[i] = kLog1p256[i][1];
+    t.t2h[i] = kLog1p256[i][2], t.t2l[i] = kLog1p256[i][3];
+  }
+  return t;
+}();
 }  // namespace softcheck::detail::fast
 #endif  // SOFTCHECK_IMPL_FAST_ONCE
 
@@ -207,24 +223,32 @@ bool ShiftRound(const double* x, std::size_t n, double m, dd L, double l_err, do
   return ok;
 }
 
-// Element-wise driver: compute(vx) gives each lane's result and whether it is proven; the others are
-// precise(x_i). The vector loop makes no call (around a call the compiler would keep its constants in
-// memory): it runs over chunks of kChunk vectors, copying each vector with an unproven lane, and the
-// chunk's unproven lanes go to precise after it, from the copies (y may be x).
-template <class Compute>
-HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*precise)(double), Compute&& compute) {
+// Element-wise driver in two stages: first(vx) gives a double-double per lane (an exponential), second(vx,
+// that) each lane's result and whether it is proven; the others are precise(x_i). It runs over chunks of
+// kChunk vectors, each stage in its own loop (the first's results kept in a buffer): one loop body holding
+// both stages' dependent chains is too long for the processor to overlap consecutive vectors. The loops
+// make no call (around a call the compiler would keep its constants in memory): a vector with an unproven
+// lane is copied, and the chunk's unproven lanes go to precise after it, from the copies (y may be x).
+template <class First, class Second>
+HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*precise)(double), First&& first,
+                            Second&& second) {
   const D d;
   const std::size_t N = hn::Lanes(d);
   constexpr std::size_t kChunk = 64, kMaxLanes = HWY_MAX_BYTES / sizeof(double);
-  HWY_ALIGN double px[kChunk][kMaxLanes], pg[kChunk][kMaxLanes];
+  HWY_ALIGN double px[kChunk][kMaxLanes], pg[kChunk][kMaxLanes], bh[kChunk * kMaxLanes], bl[kChunk * kMaxLanes];
   std::size_t pi[kChunk];
   const std::size_t whole = n / N * N;
   for (std::size_t c = 0; c < whole; c += kChunk * N) {
     const std::size_t stop = std::min(whole, c + kChunk * N);
+    for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
+      VDD e = first(hn::LoadU(d, x + i));
+      hn::Store(e.hi, d, bh + k);
+      hn::Store(e.lo, d, bl + k);
+    }
     std::size_t pending = 0;
-    for (std::size_t i = c; i < stop; i += N) {
+    for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
       const V vx = hn::LoadU(d, x + i);
-      auto [res, good] = compute(vx);
+      auto [res, good] = second(vx, VDD{hn::Load(d, bh + k), hn::Load(d, bl + k)});
       if (HWY_UNLIKELY(!hn::AllTrue(d, good))) {
         hn::Store(vx, d, px[pending]);
         hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, pg[pending]);
@@ -240,7 +264,8 @@ HWY_INLINE void Elementwise(const double* x, std::size_t n, double* y, double (*
     const std::size_t count = n - whole;
     HWY_ALIGN double b[kMaxLanes] = {}, r[kMaxLanes], g[kMaxLanes];
     std::memcpy(b, x + whole, count * sizeof(double));
-    auto [res, good] = compute(hn::Load(d, b));
+    const V vx = hn::Load(d, b);
+    auto [res, good] = second(vx, first(vx));
     hn::Store(res, d, r);
     hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, g);
     for (std::size_t l = 0; l < count; ++l) y[whole + l] = g[l] != 0 ? r[l] : precise(b[l]);
@@ -255,11 +280,14 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
   const D d;
   const ExpTables tab(d);
   const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1p-84);
-  Elementwise(x, n, y, precise, [&](V vx) SOFTCHECK_INLINE_LAMBDA {
+  // e^-|x| (its argument 0 beyond 600, where the result does not use it)
+  auto first = [&](V vx) SOFTCHECK_INLINE_LAMBDA {
     V ax = hn::Abs(vx);
-    auto fastm = ax < hn::Set(d, 600.0);
+    return ExpDD(d, tab, hn::IfThenElseZero(ax < hn::Set(d, 600.0), hn::Neg(ax)), hn::Zero(d));
+  };
+  Elementwise(x, n, y, precise, first, [&](V vx, VDD e) SOFTCHECK_INLINE_LAMBDA {
+    auto fastm = hn::Abs(vx) < hn::Set(d, 600.0);
     auto big = vx >= hn::Set(d, 600.0);
-    VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
     auto neg = vx < hn::Zero(d);
     VDD s = DivSum(d, {hn::IfThenElse(neg, e.hi, one), hn::IfThenElseZero(neg, e.lo)}, one, e);
     auto good = hn::Or(big, hn::And(fastm, Certain(d, s, rel)));
@@ -267,40 +295,88 @@ void Sigmoid(const double* x, std::size_t n, double* y, double (*precise)(double
   });
 }
 
-// log1p(e) for e = eh + el in (0, 1] (normalized; el may put e a hair below a table point), relative
-// error < 2^-85. With i = floor(256 eh) and e_i = i/256 (u = 2^-53):
-//   δ = e - e_i: eh - e_i exact (Sterbenz for i >= 1, nothing to subtract for i = 0);
-//   z = δ / (1 + e_i) = δ c_i, the table's c_i to 2^-107, the product to 4u^2: |z| < 2^-8;
+// Log1pDD's tables: in registers on AVX-512 (each lookup one two-source permute), else kLog1p256 gathered.
+#if SOFTCHECK_PERMUTE_TABLES
+struct LogTables {
+  __m512d c1h[2], c1l[2], t1h[2], t1l[2], c2h[2], c2l[2], t2h[2], t2l[2];
+  explicit LogTables(D) {
+    const LogSplit& s = kLogSplit;
+    for (int i = 0; i < 2; ++i) {
+      c1h[i] = _mm512_load_pd(s.c1h + 8 * i), c1l[i] = _mm512_load_pd(s.c1l + 8 * i);
+      t1h[i] = _mm512_load_pd(s.t1h + 8 * i), t1l[i] = _mm512_load_pd(s.t1l + 8 * i);
+      c2h[i] = _mm512_load_pd(s.c2h + 8 * i), c2l[i] = _mm512_load_pd(s.c2l + 8 * i);
+      t2h[i] = _mm512_load_pd(s.t2h + 8 * i), t2l[i] = _mm512_load_pd(s.t2l + 8 * i);
+    }
+  }
+};
+HWY_INLINE V Lookup16(const __m512d* t, hn::Vec<DI> i) { return V{_mm512_permutex2var_pd(t[0], i.raw, t[1])}; }
+#else
+struct LogTables {
+  explicit LogTables(D) {}
+};
+#endif
+
+// z = (δ + l) c for δ = 0 or |l| <= |δ|/2 (δ = h - table point is a multiple of ulp(h), |l| <= ulp(h)/2),
+// c = ch + cl within 2^-107: δ ch exact, the rest rounded thrice (an FMA where the target has one saves
+// a rounding) and smaller than it, so the FastTwoSum is exact: relative error < 4u^2.
+HWY_INLINE VDD Reduce(D d, V dh, V l, V ch, V cl) {
+  VDD p = TwoProd(d, dh, ch);
+  return FastTwoSum(p.hi, p.lo + hn::MulAdd(dh, cl, l * ch));
+}
+
+// log1p(e) for e = eh + el in [-2^-52, 1] (normalized; el may put e a hair below a table point, eh a
+// hair below 0 from Log1pOne), relative error < 2^-85. u = 2^-53.
+//   Reduction (AVX-512, tables in registers): i = min(floor(16 eh), 15), e_i = i/16, z1 = (e - e_i)/(1 + e_i)
+//     (eh - e_i exact: Sterbenz for i >= 1; Reduce): 0 <= z1 < 2^-4 but for a hair below 0 where e is;
+//     then j = floor(256 z1) (z1.hi < 1/16: j <= 15), z = (z1 - j/256)/(1 + j/256) likewise, |z| < 2^-8;
+//     log1p(e) = log1p(i/16) + log1p(j/256) + log1p(z). Elsewhere one level of 256 (gathered):
+//     i = floor(256 eh), log1p(e) = log1p(i/256) + log1p(z). The table values are within 2^-107, the
+//     reductions 4u^2 each (relative to z; log1p's condition number there is ~1).
 //   log1p(z) = 2 atanh(w), w = z / (2 + z) (|w| < 2^-9; DivSum: < 2^-100):
 //     2w (1 + s/3 + s^2/5 + ... + s^5/11), s = w^2 (exact product plus 2 wh wl), truncation
 //     s^6/13 < 2^-99.7; s/3 as a double-double (1/3 as two doubles); the rest, < 2^-34.3, in double
-//     with 3u: < 2^-85.7; their sum 2^-87; the products 5u^2: relative error < 2^-85.3;
-//   log1p(e) = log1p(e_i) + log1p(z): the table's value to 2^-107, two terms of the same sign (z < 0
-//     only within 2^-52 of e_i): relative error < 2^-85.
-HWY_INLINE VDD Log1pDD(D d, V eh, V el) {
+//     with 3u (fused or not): < 2^-85.7; their sum 2^-87; the products 5u^2: relative error < 2^-85.3;
+//   the sum: terms of one sign (z < 0 only within 2^-52 of a table point), the table part's sum 2u^2:
+//     relative error < 2^-85.
+HWY_INLINE VDD Log1pDD(D d, const LogTables& lt, V eh, V el) {
   const DI di;
-  const V one = hn::Set(d, 1.0), shifter = hn::Set(d, 0x1p52);
-  V fi = hn::Max(hn::Floor(eh * hn::Set(d, 256.0)), hn::Zero(d));  // e a hair below 0: i = 0
-  auto i4 = hn::ShiftLeft<2>(hn::BitCast(di, fi + shifter) - hn::BitCast(di, shifter));
+  const V one = hn::Set(d, 1.0), shifter = hn::Set(d, 0x1p52), zero = hn::Zero(d);
+  auto index = [&](V f) { return hn::BitCast(di, f + shifter) - hn::BitCast(di, shifter); };
+  VDD z;
+  V th, tl;
+#if SOFTCHECK_PERMUTE_TABLES
+  V f1 = hn::Min(hn::Max(hn::Floor(eh * hn::Set(d, 16.0)), zero), hn::Set(d, 15.0));
+  auto i1 = index(f1);
+  VDD z1 = Reduce(d, eh - f1 * hn::Set(d, 1.0 / 16), el, Lookup16(lt.c1h, i1), Lookup16(lt.c1l, i1));
+  V f2 = hn::Max(hn::Floor(z1.hi * hn::Set(d, 256.0)), zero);
+  auto i2 = index(f2);
+  z = Reduce(d, z1.hi - f2 * hn::Set(d, 1.0 / 256), z1.lo, Lookup16(lt.c2h, i2), Lookup16(lt.c2l, i2));
+  VDD t = TwoSum(Lookup16(lt.t1h, i1), Lookup16(lt.t2h, i2));
+  th = t.hi;
+  tl = t.lo + (Lookup16(lt.t1l, i1) + Lookup16(lt.t2l, i2));
+#else
+  (void)lt;
+  V fi = hn::Max(hn::Floor(eh * hn::Set(d, 256.0)), zero);  // e a hair below 0: i = 0
+  auto i4 = hn::ShiftLeft<2>(index(fi));
   const double* table = &kLog1p256[0][0];
   V ch = hn::GatherIndex(d, table, i4), cl = hn::GatherIndex(d, table + 1, i4);
-  V th = hn::GatherIndex(d, table + 2, i4), tl = hn::GatherIndex(d, table + 3, i4);
-  V dh = eh - fi * hn::Set(d, 1.0 / 256);
-  VDD p = TwoProd(d, dh, ch);
-  VDD z = FastTwoSum(p.hi, p.lo + (dh * cl + el * ch));
+  th = hn::GatherIndex(d, table + 2, i4), tl = hn::GatherIndex(d, table + 3, i4);
+  z = Reduce(d, eh - fi * hn::Set(d, 1.0 / 256), el, ch, cl);
+#endif
 
   VDD w = DivSum(d, z, hn::Set(d, 2.0), z);
 
   VDD s = TwoProd(d, w.hi, w.hi);
-  V sl = s.lo + hn::Set(d, 2.0) * w.hi * w.lo;
+  V sl = hn::MulAdd(hn::Set(d, 2.0) * w.hi, w.lo, s.lo);
   VDD s3 = TwoProd(d, s.hi, hn::Set(d, kThird[0]));
-  V s3l = s3.lo + (s.hi * hn::Set(d, kThird[1]) + sl * hn::Set(d, kThird[0]));
+  V s3l = s3.lo + hn::MulAdd(s.hi, hn::Set(d, kThird[1]), sl * hn::Set(d, kThird[0]));
   V rest = (s.hi * s.hi) *
-           (hn::Set(d, kI5) + s.hi * (hn::Set(d, kI7) + s.hi * (hn::Set(d, kI9) + s.hi * hn::Set(d, kI11))));
+           hn::MulAdd(s.hi, hn::MulAdd(s.hi, hn::MulAdd(s.hi, hn::Set(d, kI11), hn::Set(d, kI9)), hn::Set(d, kI7)),
+                      hn::Set(d, kI5));
   VDD onep = FastTwoSum(one, s3.hi);
   V onepl = onep.lo + (s3l + rest);
   VDD m = TwoProd(d, w.hi, onep.hi);
-  VDD l = FastTwoSum(m.hi, m.lo + (w.hi * onepl + w.lo * onep.hi));
+  VDD l = FastTwoSum(m.hi, m.lo + hn::MulAdd(w.hi, onepl, w.lo * onep.hi));
   VDD r = FastTwoSum(th, hn::Set(d, 2.0) * l.hi);
   return FastTwoSum(r.hi, r.lo + (tl + hn::Set(d, 2.0) * l.lo));
 }
@@ -317,13 +393,13 @@ dd Log1pOne(double sh, double sl) {
     S.lo += sl;
     int k = exponent(S.hi);
     dd e = fast_two_sum(scale(S.hi, -k) - 1.0, scale(S.lo, -k));
-    VDD l = Log1pDD(d, hn::Set(d, e.hi), hn::Set(d, e.lo));
+    VDD l = Log1pDD(d, LogTables(d), hn::Set(d, e.hi), hn::Set(d, e.lo));
     dd kl = two_prod(static_cast<double>(k), kLn2Pair[0]);
     kl.lo += static_cast<double>(k) * kLn2Pair[1];
     dd r = add(kl, dd{hn::GetLane(l.hi), hn::GetLane(l.lo)});
     return r;
   }
-  VDD l = Log1pDD(d, vh, vl);
+  VDD l = Log1pDD(d, LogTables(d), vh, vl);
   return {hn::GetLane(l.hi), hn::GetLane(l.lo)};
 }
 
@@ -340,7 +416,7 @@ bool BceOne(double x, double t, double* loss, double* grad) {
   const V one = hn::Set(d, 1.0);
   const double a = std::fabs(x);
   VDD e = ExpDD(d, ExpTables(d), hn::Set(d, -a), hn::Zero(d));
-  VDD L = Log1pDD(d, e.hi, e.lo);
+  VDD L = Log1pDD(d, LogTables(d), e.hi, e.lo);
   dd Ls{hn::GetLane(L.hi), hn::GetLane(L.lo)};
   dd w = x >= 0 ? two_sum(1.0, -t) : dd{t, 0.0};
   dd lin = mul(w, a);
@@ -366,13 +442,14 @@ void BceT(const double* x, const double* t, std::size_t n, double* loss, double*
           void (*precise)(double, double, double*, double*)) {
   const D d;
   const ExpTables tab(d);
+  const LogTables lt(d);
   const std::size_t N = hn::Lanes(d);
   const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1.6a09e667f3bcdp-84);  // 2^-83.5
   auto step = [&](V vx, V vt, std::size_t i, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
     V a = hn::Abs(vx);
     auto fastm = a < hn::Set(d, 600.0);
     VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(a)), hn::Zero(d));
-    VDD L = Log1pDD(d, e.hi, e.lo);
+    VDD L = Log1pDD(d, lt, e.hi, e.lo);
     auto pos = vx >= hn::Zero(d);
     VDD omt = TwoSum(one, hn::Neg(vt));  // 1 - t, exact
     VDD w{hn::IfThenElse(pos, omt.hi, vt), hn::IfThenElseZero(pos, omt.lo)};
@@ -424,13 +501,16 @@ void BceT(const double* x, const double* t, std::size_t n, double* loss, double*
 void LogSigmoid(const double* x, std::size_t n, double* y, double (*precise)(double)) {
   const D d;
   const ExpTables tab(d);
+  const LogTables lt(d);
   const V rel = hn::Set(d, 0x1.6a09e667f3bcdp-84);  // 2^-83.5
-  Elementwise(x, n, y, precise, [&](V vx) SOFTCHECK_INLINE_LAMBDA {
+  auto first = [&](V vx) SOFTCHECK_INLINE_LAMBDA {  // e^-|x|, as in Sigmoid
     V ax = hn::Abs(vx);
-    auto fastm = ax < hn::Set(d, 600.0);
+    return ExpDD(d, tab, hn::IfThenElseZero(ax < hn::Set(d, 600.0), hn::Neg(ax)), hn::Zero(d));
+  };
+  Elementwise(x, n, y, precise, first, [&](V vx, VDD e) SOFTCHECK_INLINE_LAMBDA {
+    auto fastm = hn::Abs(vx) < hn::Set(d, 600.0);
     auto bigneg = vx <= hn::Set(d, -600.0);
-    VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(ax)), hn::Zero(d));
-    VDD L = Log1pDD(d, e.hi, e.lo);
+    VDD L = Log1pDD(d, lt, e.hi, e.lo);
     VDD t = TwoSum(hn::IfThenElseZero(vx < hn::Zero(d), vx), hn::Neg(L.hi));
     VDD r = FastTwoSum(t.hi, t.lo - L.lo);
     auto good = hn::Or(bigneg, hn::And(fastm, Certain(d, r, rel)));

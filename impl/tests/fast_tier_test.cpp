@@ -330,6 +330,16 @@ TEST(FastTier, Log1pIsWithinItsBound) {
     double lo = std::ldexp(hi, -54) * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
     v = softcheck::detail::fast_two_sum(hi, lo);
   }
+  // And (0, 1], where the table levels are chosen (steps of 1/16 and 1/256 apart, AVX-512, or 1/256):
+  // uniform, and each table point i/256 to within a few ulps either side, with a low part of either sign.
+  for (int k = 0; k < 20000; ++k) s.push_back(softcheck::detail::fast_two_sum(
+      static_cast<double>((g() >> 11) + 1) * 0x1p-53, std::ldexp(static_cast<double>(g() >> 11) * 0x1p-53 - 0.5, -106)));
+  for (int i = 1; i <= 256; ++i)
+    for (int ulps = -3; ulps <= 3; ++ulps)
+      for (double lo : {-0x1p-60, 0.0, 0x1p-60}) {
+        double hi = i / 256.0 + ulps * std::ldexp(1.0, std::ilogb(i / 256.0) - 52);
+        if (hi > 0 && hi <= 1) s.push_back(softcheck::detail::fast_two_sum(hi, std::ldexp(lo, std::ilogb(hi))));
+      }
   mpfr_t e, t;
   mpfr_inits2(300, e, t, static_cast<mpfr_ptr>(nullptr));
   for_each_target([&](std::int64_t) {
