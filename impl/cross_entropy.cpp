@@ -84,13 +84,13 @@ double cross_entropy_precise(std::span<const double> x, std::size_t k, std::span
 // certain, or where tier 0 has no bound (e_k below e^-600, dropped terms that matter). The loss adds
 // log1p's own bound l_err.
 bool cross_entropy_fast(std::span<const double> x, std::size_t k, std::span<double> grad, bool want_grad,
-                        double m, double& loss) {
+                        double m, std::size_t a, double& loss) {
   const std::size_t n = x.size();
   const bool alias = want_grad && overlaps(x, grad);
   // The terms are kept for the gradient where scratch allows (each exponential once), else computed again.
   double* lo = want_grad ? scratch(n, 1) : nullptr;
   double* hi = !lo ? nullptr : alias ? scratch(n, 0) : grad.data();
-  Tier0Sum r = tier0_sum(x, m, k, hi, lo);
+  Tier0Sum r = tier0_sum(x, m, a, k, hi, lo);
   if (!(r.rel_err < 0x1p-80)) return false;
   const bool top = k == r.a;
   dd ek{1.0, 0.0};
@@ -127,8 +127,8 @@ double cross_entropy(std::span<const double> x, std::size_t k, std::span<double>
   check_class_index("cross_entropy", x.size(), k);
   bool want_grad = check_grad("cross_entropy", x, grad);
   double loss;
-  const double m = tier0_max(x);
-  if (!std::isnan(m) && cross_entropy_fast(x, k, grad, want_grad, m, loss)) return loss;
+  const auto [m, a] = tier0_max(x);
+  if (!std::isnan(m) && cross_entropy_fast(x, k, grad, want_grad, m, a, loss)) return loss;
   return cross_entropy_precise(x, k, grad, want_grad);
 }
 
@@ -170,7 +170,7 @@ double cross_entropy(std::span<const double> x, std::span<const double> t, std::
   {
     Tier0Sum r{};
     r.rel_err = HUGE_VAL;
-    if (sc.posinf == 0) r = tier0_sum(x, sc.m, x.size(), nullptr, nullptr);
+    if (sc.posinf == 0) r = tier0_sum(x, sc.m, sc.a, x.size(), nullptr, nullptr);
     if (r.rel_err < 0x1p-80) {
       double lr;
       L = tier0_log1p(r.value, &lr);

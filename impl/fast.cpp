@@ -88,22 +88,29 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
   V bh = hn::Zero(d), bl = hn::Zero(d);    // the block's sum, per lane (sloppy double-double)
   V ah = hn::Zero(d), al = hn::Zero(d);    // the blocks' sum, per lane (accurate double-double)
   V dropped = hn::Zero(d);
-  std::size_t in_block = 0, blocks = 0;
+  std::size_t blocks = 0;
   auto flush = [&] {
     VDD b = FastTwoSum(bh, bl);
     VDD s = TwoSum(ah, b.hi), t = TwoSum(al, b.lo);
     VDD v = FastTwoSum(s.hi, s.lo + t.hi);
     VDD w = FastTwoSum(v.hi, t.lo + v.lo);
     ah = w.hi, al = w.lo, bh = hn::Zero(d), bl = hn::Zero(d);
-    in_block = 0, ++blocks;
+    ++blocks;
   };
-  auto step = [&](V vx, std::size_t i, V& eh, V& el) SOFTCHECK_INLINE_LAMBDA {
+  // A block at a time, in two loops (the exponentials, then their sum: one body would be too long a chain
+  // for the processor to overlap vectors), the terms in hi/lo or, not kept, in a buffer.
+  constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+  HWY_ALIGN double buf_h[kBlock * kMaxLanes], buf_l[kBlock * kMaxLanes];
+  auto term = [&](V vx, double* dh, double* dl) SOFTCHECK_INLINE_LAMBDA {
     hn::Mask<D> fastm;
     VDD e = Term(d, tab, vx, vm, fastm);
-    eh = e.hi, el = e.lo;
     if (HWY_UNLIKELY(!hn::AllTrue(d, fastm)))  // terms below e^-600 are dropped from the sum: counted
       dropped = dropped + hn::IfThenElseZero(hn::AndNot(fastm, hn::Not(vx == ninf)), hn::Set(d, 1.0));
-    V kh = eh, kl = hn::IfThenElseZero(fastm, el);
+    hn::StoreU(e.hi, d, dh);
+    hn::StoreU(e.lo, d, dl);
+  };
+  auto add_term = [&](V kh, V el, std::size_t i) SOFTCHECK_INLINE_LAMBDA {
+    V kl = hn::IfThenElseZero(kh > hn::Zero(d), el);  // (0, NaN) between e^-746 and e^-600: dropped
     if (HWY_UNLIKELY((skip_a >= i && skip_a - i < N) || (skip_b >= i && skip_b - i < N))) {
       auto idx = hn::Iota(di, static_cast<std::int64_t>(i));
       auto skip = hn::RebindMask(d, hn::Or(idx == sa, idx == sb));
@@ -113,32 +120,28 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
     VDD s = TwoSum(bh, kh);
     bh = s.hi;
     bl = bl + (s.lo + kl);
-    if (++in_block == kBlock) flush();
   };
-  Loop(
-      n, N,
-      [&](std::size_t i) SOFTCHECK_INLINE_LAMBDA {
-        V eh, el;
-        step(hn::LoadU(d, x + i), i, eh, el);
-        if (hi) {
-          hn::StoreU(eh, d, hi + i);
-          hn::StoreU(el, d, lo + i);
-        }
-      },
-      [&](std::size_t i, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
-        HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)] = {}, bhi[HWY_MAX_BYTES / sizeof(double)],
-            blo[HWY_MAX_BYTES / sizeof(double)];
-        for (std::size_t l = 0; l < N; ++l) bx[l] = l < count ? x[i + l] : -std::numeric_limits<double>::infinity();
-        V eh, el;
-        step(hn::Load(d, bx), i, eh, el);
-        hn::Store(eh, d, bhi);
-        hn::Store(el, d, blo);
-        if (hi) {
-          std::memcpy(hi + i, bhi, count * sizeof(double));
-          std::memcpy(lo + i, blo, count * sizeof(double));
-        }
-      });
-  flush();
+  const std::size_t whole = n / N * N;
+  for (std::size_t c = 0; c < whole; c += kBlock * N) {
+    const std::size_t len = std::min(whole - c, kBlock * N);
+    double* th = hi ? hi + c : buf_h;
+    double* tl = hi ? lo + c : buf_l;
+    for (std::size_t k = 0; k < len; k += N) term(hn::LoadU(d, x + c + k), th + k, tl + k);
+    for (std::size_t k = 0; k < len; k += N) add_term(hn::LoadU(d, th + k), hn::LoadU(d, tl + k), c + k);
+    flush();
+  }
+  if (whole < n) {  // the last few, padded with -inf (terms 0)
+    const std::size_t count = n - whole;
+    HWY_ALIGN double bx[kMaxLanes];
+    for (std::size_t l = 0; l < N; ++l) bx[l] = l < count ? x[whole + l] : -std::numeric_limits<double>::infinity();
+    term(hn::Load(d, bx), buf_h, buf_l);
+    if (hi) {
+      std::memcpy(hi + whole, buf_h, count * sizeof(double));
+      std::memcpy(lo + whole, buf_l, count * sizeof(double));
+    }
+    add_term(hn::Load(d, buf_h), hn::Load(d, buf_l), whole);
+    flush();
+  }
   HWY_ALIGN double lh[HWY_MAX_BYTES / sizeof(double)], ll[HWY_MAX_BYTES / sizeof(double)];
   hn::Store(ah, d, lh);
   hn::Store(al, d, ll);
@@ -520,26 +523,38 @@ void LogSigmoid(const double* x, std::size_t n, double* y, double (*precise)(dou
 
 MaxScan MaxScanT(const double* x, std::size_t n) {
   const D d;
+  const DI di;
   const std::size_t N = hn::Lanes(d);
   V mx = hn::Set(d, -std::numeric_limits<double>::infinity()), nan = hn::Zero(d);
+  auto pos = hn::Set(di, static_cast<std::int64_t>(n));  // per lane, where its maximum first is
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
     V v = hn::LoadU(d, x + i);
     nan = hn::Max(nan, hn::IfThenElseZero(hn::IsNaN(v), hn::Set(d, 1.0)));
-    mx = hn::Max(mx, v);
+    auto gt = v > mx;  // never for NaN
+    pos = hn::IfThenElse(hn::RebindMask(di, gt), hn::Iota(di, static_cast<std::int64_t>(i)), pos);
+    mx = hn::IfThenElse(gt, v, mx);
   }
   // Lane by lane: Highway's portable MaxOfLanes starts from -DBL_MAX, not -inf.
   HWY_ALIGN double lm[HWY_MAX_BYTES / sizeof(double)], ln[HWY_MAX_BYTES / sizeof(double)];
+  HWY_ALIGN std::int64_t lp[HWY_MAX_BYTES / sizeof(double)];
   hn::Store(mx, d, lm);
   hn::Store(nan, d, ln);
+  hn::Store(pos, di, lp);
   double m = lm[0];
   bool has_nan = false;
   for (std::size_t l = 0; l < N; ++l) m = std::max(m, lm[l]), has_nan = has_nan || ln[l] != 0;
+  std::size_t first = n;
+  for (std::size_t l = 0; l < N; ++l)
+    if (lm[l] == m) first = std::min(first, static_cast<std::size_t>(lp[l]));
   for (; i < n; ++i) {
     if (std::isnan(x[i])) has_nan = true;
-    else if (x[i] > m) m = x[i];
+    else if (x[i] > m) m = x[i], first = i;
   }
-  return {m, has_nan};
+  if (first == n)  // every value -inf or NaN (no lane moved from its -inf start)
+    for (std::size_t k = 0; k < n; ++k)
+      if (x[k] == m) return {m, k, has_nan};
+  return {m, first, has_nan};
 }
 
 }  // namespace HWY_NAMESPACE

@@ -93,9 +93,10 @@ void dist_grad(const double* x, const double* t, std::size_t n, double m, const 
 // For tests: e^(x_i - m) as three doubles, x_i - m >= -600.
 void exp_terms_td(const double* x, std::size_t n, double m, double* e0, double* e1, double* e2);
 
-// max_i x_i (NaN-free part) and whether some x_i is NaN.
+// max_i x_i (NaN-free part), the first i where it is, and whether some x_i is NaN.
 struct MaxScan {
   double max;
+  std::size_t first;  // n for n = 0 or every x_i NaN
   bool nan;
 };
 MaxScan max_scan(const double* x, std::size_t n);

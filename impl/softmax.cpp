@@ -48,13 +48,12 @@ void softmax_precise(std::span<const double> x, std::span<double> y);
 void log_softmax_precise(std::span<const double> x, std::span<double> y);
 double logsumexp_precise(std::span<const double> x);
 
-double tier0_max(std::span<const double> x) {
+Tier0Max tier0_max(std::span<const double> x) {
   fast::MaxScan ms = fast::max_scan(x.data(), x.size());
-  return !ms.nan && std::isfinite(ms.max) ? ms.max : kNaN;
+  return {!ms.nan && std::isfinite(ms.max) ? ms.max : kNaN, ms.first};
 }
 
-Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double* hi, double* lo) {
-  std::size_t a = static_cast<std::size_t>(std::find(x.begin(), x.end(), m) - x.begin());
+Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t a, std::size_t skip, double* hi, double* lo) {
   fast::Sum s = fast::exp_terms(x.data(), x.size(), m, a, skip, hi, lo);
   Tier0Sum r{s.value, a, HUGE_VAL};
   if (s.value.hi != 0) r.rel_err = s.rel_err + s.dropped / s.value.hi * (1 + 0x1p-50);
@@ -80,12 +79,12 @@ using namespace detail;
 void softmax(std::span<const double> x, std::span<double> y) {
   check_output("softmax", "y", x, y);
   if (x.empty()) return;
-  if (const double m = tier0_max(x); !std::isnan(m)) {
+  if (const auto [m, a] = tier0_max(x); !std::isnan(m)) {
     const std::size_t n = x.size();
     const bool alias = overlaps(x, y);
     double* lo = scratch(n, 1);
     double* hi = !lo ? nullptr : alias ? scratch(n, 0) : y.data();
-    Tier0Sum s = tier0_sum(x, m, n, hi, lo);
+    Tier0Sum s = tier0_sum(x, m, a, n, hi, lo);
     if (s.rel_err < 0x1p-80) {
       dd R = div(dd{1.0, 0.0}, add(s.value, 1.0));
       double rel = (s.rel_err + fast::kTermErr + 0x1p-100) * (1 + 0x1p-40);
@@ -109,9 +108,9 @@ void softmax(std::span<const double> x, std::span<double> y) {
 void log_softmax(std::span<const double> x, std::span<double> y) {
   check_output("log_softmax", "y", x, y);
   if (x.empty()) return;
-  if (const double m = tier0_max(x); !std::isnan(m)) {
+  if (const auto [m, a] = tier0_max(x); !std::isnan(m)) {
     const std::size_t n = x.size();
-    Tier0Sum s = tier0_sum(x, m, n, nullptr, nullptr);
+    Tier0Sum s = tier0_sum(x, m, a, n, nullptr, nullptr);
     double l_err;
     scaled L = tier0_log1p(s.value, &l_err);
     if (s.rel_err < 0x1p-80 && (L.m.hi == 0 || L.k > -900)) {
@@ -138,8 +137,8 @@ void log_softmax(std::span<const double> x, std::span<double> y) {
 // Tier 0: m + log1p(s), the error of L as in log_softmax, relative to |m| + L (the terms cancel for m < 0).
 double logsumexp(std::span<const double> x) {
   if (x.empty()) return -kInf;
-  if (const double m = tier0_max(x); !std::isnan(m)) {
-    Tier0Sum s = tier0_sum(x, m, x.size(), nullptr, nullptr);
+  if (const auto [m, a] = tier0_max(x); !std::isnan(m)) {
+    Tier0Sum s = tier0_sum(x, m, a, x.size(), nullptr, nullptr);
     if (s.value.hi == 0 && s.rel_err == 0) return m;
     if (s.rel_err < 0x1p-80) {
       double l_err;

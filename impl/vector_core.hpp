@@ -60,19 +60,23 @@ class PairwiseSum {
   std::vector<Entry> stack_;  // at most 64 entries
 };
 
-// The maximum of x where tier 0 can take the vector (no NaN, no +inf, not all -inf); NaN otherwise
-// (then the precise tiers apply the special-value rules).
-double tier0_max(std::span<const double> x);
+// The maximum m of x and its first index a, where tier 0 can take the vector (no NaN, no +inf, not all
+// -inf); m NaN otherwise (then the precise tiers apply the special-value rules).
+struct Tier0Max {
+  double m;
+  std::size_t a;
+};
+Tier0Max tier0_max(std::span<const double> x);
 
-// Tier 0's sum for a vector with maximum m (finite, no NaN): s = sum of e^(x_j - m) over j != a (the
-// first maximum) and j != skip (x.size(): none), rel_err its relative error bound, +inf where the terms
-// below e^-600 that tier 0 drops could matter; hi/lo receive the terms (fast::exp_terms), or nullptr.
+// Tier 0's sum for a vector with maximum m (finite, no NaN) first at a: s = sum of e^(x_j - m) over j != a
+// and j != skip (x.size(): none), rel_err its relative error bound, +inf where the terms below e^-600
+// that tier 0 drops could matter; hi/lo receive the terms (fast::exp_terms), or nullptr.
 struct Tier0Sum {
   dd value;
   std::size_t a;
   double rel_err;
 };
-Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t skip, double* hi, double* lo);
+Tier0Sum tier0_sum(std::span<const double> x, double m, std::size_t a, std::size_t skip, double* hi, double* lo);
 
 // log1p(s) for tier 0's s: tier 0's (relative error *rel = 2^-85) where s >= 2^-900, else tier 1's (2^-97).
 scaled tier0_log1p(dd s, double* rel);

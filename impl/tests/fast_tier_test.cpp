@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <mpfr.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -220,6 +221,31 @@ TEST(FastTier, PublicFunctionsAreCorrectlyRoundedOnEveryTarget) {
       softcheck::log_sigmoid(x, y);
       for (std::size_t i = 0; i < n; ++i)
         ASSERT_TRUE(same(y[i], oracle::log_sigmoid(x[i]).rounded)) << "log_sigmoid(" << x[i] << ")";
+    }
+  });
+}
+
+TEST(FastTier, MaxScanFindsTheFirstMaximum) {
+  // Tier 0 skips the first maximum's term by its index: lengths 0 to 40 (whole vectors and tails), the
+  // maximum repeated at random places (across lanes and in the tail), -inf and NaN among the values.
+  std::mt19937_64 g(15);
+  for_each_target([&](std::int64_t) {
+    for (int rep = 0; rep < 3000; ++rep) {
+      std::vector<double> x(g() % 41);
+      for (double& v : x) v = static_cast<double>(g() % 7) - 3;  // few values: many ties
+      if (!x.empty() && g() % 4 == 0) x[g() % x.size()] = -HUGE_VAL;
+      const bool with_nan = !x.empty() && g() % 8 == 0;
+      if (with_nan) x[g() % x.size()] = std::nan("");
+      fast::MaxScan ms = fast::max_scan(x.data(), x.size());
+      ASSERT_EQ(ms.nan, with_nan);
+      if (with_nan) continue;
+      if (x.empty()) {
+        EXPECT_EQ(ms.first, 0u);
+        continue;
+      }
+      const std::size_t want = static_cast<std::size_t>(std::max_element(x.begin(), x.end()) - x.begin());
+      ASSERT_EQ(ms.max, x[want]) << "n = " << x.size();
+      ASSERT_EQ(ms.first, want) << "n = " << x.size();
     }
   });
 }
