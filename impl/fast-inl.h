@@ -1,44 +1,7 @@
 // Tier 0's per-target building blocks (Highway's -inl.h convention: included once per target by the
 // foreach_target files impl/fast.cpp and impl/fast_dist.cpp, inside their HWY_NAMESPACE): double-double
 // lanes, exact sums and products, e^x to 2^-84.5 (ExpDD), a quotient (DivSum) and Ziv's test (Certain).
-#ifndef SOFTCHECK_IMPL_FAST_CONSTANTS
-#define SOFTCHECK_IMPL_FAST_CONSTANTS
-// The kernels' per-vector lambdas are forced inline: GCC leaves the larger ones out of line, and then passes
-// and returns their vectors through memory.
-#if defined(__GNUC__) || defined(__clang__)
-#define SOFTCHECK_INLINE_LAMBDA __attribute__((always_inline))
-#else
-#define SOFTCHECK_INLINE_LAMBDA
-#endif
-namespace softcheck::detail::fast {
-#include "impl/exp2_512.inc"
-
-// ln2/512 = kL0 + kL1 + kL2 + O(2^-137.4) (k times the tail < 2^-118.7): kL0 and kL1 have 34 significant bits, so k kL0 and k kL1 are
-// exact for |k| < 2^19 (|x| <= 600 gives |k| <= 443,221).
-constexpr double kL0 = 0x1.62e42fef8p-10;
-constexpr double kL1 = 0x1.1cf79abc8p-45;
-constexpr double kL2 = 0x1.e3b39803f2f6bp-81;
-constexpr double kInvL = 0x1.71547652b82fep+9;  // 512/ln2
-// 1/j! for the tail of e^r - 1 (relative errors 2^-54 .. 2^-61, accounted at ExpDD).
-constexpr double kC3 = 0x1.5555555555555p-3;
-constexpr double kC4 = 0x1.5555555555555p-5;
-constexpr double kC5 = 0x1.1111111111111p-7;
-constexpr double kC6 = 0x1.6c16c16c16c17p-10;
-constexpr double kC7 = 0x1.a01a01a01a01ap-13;
-
-// 2^(j/512) = 2^(a/16) 2^(b/512) for j = 32a + b: the factors are rows 32a and b of kExp2_512, laid out
-// for vector loads (ExpTables).
-struct alignas(64) ExpSplit {
-  double ah[16], al[16], bh[32], bl[32];
-};
-constexpr ExpSplit kExpSplit = [] {
-  ExpSplit t{};
-  for (int i = 0; i < 16; ++i) t.ah[i] = kExp2_512[32 * i][0], t.al[i] = kExp2_512[32 * i][1];
-  for (int i = 0; i < 32; ++i) t.bh[i] = kExp2_512[i][0], t.bl[i] = kExp2_512[i][1];
-  return t;
-}();
-}  // namespace softcheck::detail::fast
-#endif  // SOFTCHECK_IMPL_FAST_CONSTANTS
+#include "impl/fast_tables.hpp"
 
 #if defined(SOFTCHECK_IMPL_FAST_INL_H_) == defined(HWY_TARGET_TOGGLE)
 #ifdef SOFTCHECK_IMPL_FAST_INL_H_
@@ -87,8 +50,9 @@ HWY_INLINE VDD TwoProd(D d, V a, V b) {
 }
 
 // The two factors of 2^(j/512) (kExpSplit): in registers where the target has two-source permutes
-// (AVX-512: a 16-entry lookup is one permute, a 32-entry one two and a blend), gathered elsewhere. Both
-// give the same doubles, so the terms are the same on every target.
+// (AVX-512: a 16-entry lookup is one permute, a 32-entry one two and a blend, then the product); elsewhere
+// the products are gathered from kExpSplit.prod. Both give the same doubles, so the terms are the same on
+// every target.
 #undef SOFTCHECK_PERMUTE_TABLES
 #if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
 #define SOFTCHECK_PERMUTE_TABLES 1
@@ -119,15 +83,14 @@ HWY_INLINE VDD Exp2Frac(D d, const ExpTables& tab, hn::Vec<DI> k) {
                             _mm512_permutex2var_pd(tab.bh[2], ib, tab.bh[3]))};
   V bl{_mm512_mask_blend_pd(upper, _mm512_permutex2var_pd(tab.bl[0], ib, tab.bl[1]),
                             _mm512_permutex2var_pd(tab.bl[2], ib, tab.bl[3]))};
+  VDD p = TwoProd(d, ah, bh);
+  return {p.hi, p.lo + (ah * bl + al * bh)};
 #else
   (void)tab;
   const DI di;
-  auto ia = hn::And(hn::ShiftRight<5>(k), hn::Set(di, 15)), ib = hn::And(k, hn::Set(di, 31));
-  V ah = hn::GatherIndex(d, kExpSplit.ah, ia), al = hn::GatherIndex(d, kExpSplit.al, ia);
-  V bh = hn::GatherIndex(d, kExpSplit.bh, ib), bl = hn::GatherIndex(d, kExpSplit.bl, ib);
+  auto j2 = hn::ShiftLeft<1>(hn::And(k, hn::Set(di, 511)));
+  return {hn::GatherIndex(d, &kExpSplit.prod[0][0], j2), hn::GatherIndex(d, &kExpSplit.prod[0][1], j2)};
 #endif
-  VDD p = TwoProd(d, ah, bh);
-  return {p.hi, p.lo + (ah * bl + al * bh)};
 }
 
 // e^(dh + dl) for -600 <= dh <= 0, |dl| <= ulp(dh)/2, as a normalized double-double; relative error

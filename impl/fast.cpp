@@ -523,38 +523,34 @@ void LogSigmoid(const double* x, std::size_t n, double* y, double (*precise)(dou
 
 MaxScan MaxScanT(const double* x, std::size_t n) {
   const D d;
-  const DI di;
   const std::size_t N = hn::Lanes(d);
   V mx = hn::Set(d, -std::numeric_limits<double>::infinity()), nan = hn::Zero(d);
-  auto pos = hn::Set(di, static_cast<std::int64_t>(n));  // per lane, where its maximum first is
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
     V v = hn::LoadU(d, x + i);
     nan = hn::Max(nan, hn::IfThenElseZero(hn::IsNaN(v), hn::Set(d, 1.0)));
-    auto gt = v > mx;  // never for NaN
-    pos = hn::IfThenElse(hn::RebindMask(di, gt), hn::Iota(di, static_cast<std::int64_t>(i)), pos);
-    mx = hn::IfThenElse(gt, v, mx);
+    mx = hn::Max(mx, v);
   }
   // Lane by lane: Highway's portable MaxOfLanes starts from -DBL_MAX, not -inf.
   HWY_ALIGN double lm[HWY_MAX_BYTES / sizeof(double)], ln[HWY_MAX_BYTES / sizeof(double)];
-  HWY_ALIGN std::int64_t lp[HWY_MAX_BYTES / sizeof(double)];
   hn::Store(mx, d, lm);
   hn::Store(nan, d, ln);
-  hn::Store(pos, di, lp);
   double m = lm[0];
   bool has_nan = false;
   for (std::size_t l = 0; l < N; ++l) m = std::max(m, lm[l]), has_nan = has_nan || ln[l] != 0;
-  std::size_t first = n;
-  for (std::size_t l = 0; l < N; ++l)
-    if (lm[l] == m) first = std::min(first, static_cast<std::size_t>(lp[l]));
   for (; i < n; ++i) {
     if (std::isnan(x[i])) has_nan = true;
-    else if (x[i] > m) m = x[i], first = i;
+    else if (x[i] > m) m = x[i];
   }
-  if (first == n)  // every value -inf or NaN (no lane moved from its -inf start)
-    for (std::size_t k = 0; k < n; ++k)
-      if (x[k] == m) return {m, k, has_nan};
-  return {m, first, has_nan};
+  // The first index of m: a second pass that stops there (half of x on average; in cache for short x).
+  const V vm = hn::Set(d, m);
+  for (i = 0; i + N <= n; i += N) {
+    const intptr_t l = hn::FindFirstTrue(d, hn::LoadU(d, x + i) == vm);
+    if (l >= 0) return {m, i + static_cast<std::size_t>(l), has_nan};
+  }
+  for (; i < n; ++i)
+    if (x[i] == m) return {m, i, has_nan};
+  return {m, n, has_nan};
 }
 
 }  // namespace HWY_NAMESPACE

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "impl/fast.hpp"
+#include "impl/fast_tables.hpp"
 #include "impl/vector_core.hpp"
 #include "impl/softcheck.hpp"
 #include "oracle/oracle.hpp"
@@ -108,6 +109,14 @@ TEST(FastTier, TableIsExact) {
     mpfr_div(t, t, v, MPFR_RNDN);
     EXPECT_LE(std::fabs(mpfr_get_d(t, MPFR_RNDN)), 0x1p-107) << "j = " << j;
     EXPECT_LE(std::fabs(table::kExp2_512[j][1]), std::ldexp(table::kExp2_512[j][0], -53)) << "j = " << j;
+    // The product 2^(a/16) 2^(b/512) (j = 32a + b) that ExpDD uses: within 2^-102.6 (Exp2Frac's bound).
+    const double* p = fast::kExpSplit.prod[j];
+    mpfr_set_d(t, p[0], MPFR_RNDN);
+    mpfr_add_d(t, t, p[1], MPFR_RNDN);
+    mpfr_sub(t, t, v, MPFR_RNDN);
+    mpfr_div(t, t, v, MPFR_RNDN);
+    EXPECT_LE(std::fabs(mpfr_get_d(t, MPFR_RNDN)), 0x1.4p-103) << "product, j = " << j;
+    EXPECT_LE(std::fabs(p[1]), std::ldexp(p[0], -51)) << "product, j = " << j;
   }
   // 1/(1 + i/256) and log1p(i/256), likewise.
   for (int i = 0; i <= 256; ++i) {
