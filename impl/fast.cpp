@@ -13,6 +13,7 @@
 #define SOFTCHECK_IMPL_FAST_ONCE
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <utility>
 #include <cstring>
 #include <limits>
@@ -439,8 +440,9 @@ bool BceOne(double x, double t, double* loss, double* grad) {
 
 // Element-wise BCE with logits (grad may be null): per lane as BceOne, the products in lanes without a
 // fused operation (DWTimesFP3 without FMA: 3u^2, within the 2^-83.73 total), the sum by AddDD. Lanes not
-// proven (either rounding), |x| >= 600 and NaN: precise(x_i, t_i, &loss_i, grad_i). Each vector of x and
-// t is read before its outputs are written, so loss and grad may be x or t themselves.
+// proven (either rounding), |x| >= 600 and NaN: precise(x_i, t_i, &loss_i, grad_i), from copies of x_i and
+// t_i. Each vector of x and t is read before its outputs are written, so loss and grad may be x or t
+// themselves.
 void BceT(const double* x, const double* t, std::size_t n, double* loss, double* grad,
           void (*precise)(double, double, double*, double*)) {
   const D d;
@@ -448,10 +450,10 @@ void BceT(const double* x, const double* t, std::size_t n, double* loss, double*
   const LogTables lt(d);
   const std::size_t N = hn::Lanes(d);
   const V one = hn::Set(d, 1.0), rel = hn::Set(d, 0x1.6a09e667f3bcdp-84);  // 2^-83.5
-  auto step = [&](V vx, V vt, std::size_t i, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
+  // As Elementwise: chunks, the exponentials in a loop of their own, the unproven lanes after the chunk.
+  auto second = [&](V vx, V vt, VDD e) SOFTCHECK_INLINE_LAMBDA {
     V a = hn::Abs(vx);
     auto fastm = a < hn::Set(d, 600.0);
-    VDD e = ExpDD(d, tab, hn::IfThenElseZero(fastm, hn::Neg(a)), hn::Zero(d));
     VDD L = Log1pDD(d, lt, e.hi, e.lo);
     auto pos = vx >= hn::Zero(d);
     VDD omt = TwoSum(one, hn::Neg(vt));  // 1 - t, exact
@@ -471,29 +473,62 @@ void BceT(const double* x, const double* t, std::size_t n, double* loss, double*
       good = hn::And(good, hn::And(hn::Abs(gg.hi) >= hn::Set(d, 0x1p-900), CertainAbs(d, gg, err)));
       g = gg.hi;
     }
-    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], bt[HWY_MAX_BYTES / sizeof(double)],
-        bl[HWY_MAX_BYTES / sizeof(double)], bg[HWY_MAX_BYTES / sizeof(double)], bok[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(vx, d, bx);
-    hn::Store(vt, d, bt);
-    hn::Store(l.hi, d, bl);
-    hn::Store(g, d, bg);
-    hn::Store(hn::IfThenElseZero(good, one), d, bok);
+    return std::tuple{l.hi, g, good};
+  };
+  auto first = [&](V vx) SOFTCHECK_INLINE_LAMBDA {
+    V a = hn::Abs(vx);
+    return ExpDD(d, tab, hn::IfThenElseZero(a < hn::Set(d, 600.0), hn::Neg(a)), hn::Zero(d));
+  };
+  constexpr std::size_t kChunk = 64, kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+  HWY_ALIGN double px[kChunk][kMaxLanes], pt[kChunk][kMaxLanes], pg[kChunk][kMaxLanes], bh[kChunk * kMaxLanes],
+      bl[kChunk * kMaxLanes];
+  std::size_t pi[kChunk];
+  const std::size_t whole = n / N * N;
+  for (std::size_t c = 0; c < whole; c += kChunk * N) {
+    const std::size_t stop = std::min(whole, c + kChunk * N);
+    for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
+      VDD e = first(hn::LoadU(d, x + i));
+      hn::Store(e.hi, d, bh + k);
+      hn::Store(e.lo, d, bl + k);
+    }
+    std::size_t pending = 0;
+    for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
+      const V vx = hn::LoadU(d, x + i), vt = hn::LoadU(d, t + i);
+      auto [l, g, good] = second(vx, vt, VDD{hn::Load(d, bh + k), hn::Load(d, bl + k)});
+      if (HWY_UNLIKELY(!hn::AllTrue(d, good))) {
+        hn::Store(vx, d, px[pending]);
+        hn::Store(vt, d, pt[pending]);
+        hn::Store(hn::IfThenElseZero(good, one), d, pg[pending]);
+        pi[pending++] = i;
+      }
+      hn::StoreU(l, d, loss + i);
+      if (grad) hn::StoreU(g, d, grad + i);
+    }
+    for (std::size_t k = 0; k < pending; ++k)
+      for (std::size_t q = 0; q < N; ++q)
+        if (pg[k][q] == 0) {
+          const std::size_t at = pi[k] + q;
+          precise(px[k][q], pt[k][q], &loss[at], grad ? &grad[at] : nullptr);
+        }
+  }
+  if (whole < n) {
+    const std::size_t count = n - whole;
+    HWY_ALIGN double bx[kMaxLanes] = {}, bt[kMaxLanes] = {}, rl[kMaxLanes], rg[kMaxLanes], ok[kMaxLanes];
+    std::memcpy(bx, x + whole, count * sizeof(double));
+    std::memcpy(bt, t + whole, count * sizeof(double));
+    const V vx = hn::Load(d, bx);
+    auto [l, g, good] = second(vx, hn::Load(d, bt), first(vx));
+    hn::Store(l, d, rl);
+    hn::Store(g, d, rg);
+    hn::Store(hn::IfThenElseZero(good, one), d, ok);
     for (std::size_t k = 0; k < count; ++k) {
-      if (bok[k] != 0) {
-        loss[i + k] = bl[k];
-        if (grad) grad[i + k] = bg[k];
+      if (ok[k] != 0) {
+        loss[whole + k] = rl[k];
+        if (grad) grad[whole + k] = rg[k];
       } else {
-        precise(bx[k], bt[k], &loss[i + k], grad ? &grad[i + k] : nullptr);
+        precise(bx[k], bt[k], &loss[whole + k], grad ? &grad[whole + k] : nullptr);
       }
     }
-  };
-  std::size_t i = 0;
-  for (; i + N <= n; i += N) step(hn::LoadU(d, x + i), hn::LoadU(d, t + i), i, N);
-  if (i < n) {
-    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)] = {}, bt[HWY_MAX_BYTES / sizeof(double)] = {};
-    std::memcpy(bx, x + i, (n - i) * sizeof(double));
-    std::memcpy(bt, t + i, (n - i) * sizeof(double));
-    step(hn::Load(d, bx), hn::Load(d, bt), i, n - i);
   }
 }
 
