@@ -78,6 +78,41 @@ HWY_INLINE VDD Term(D d, const ExpTables& tab, V vx, V vm, hn::Mask<D>& fastm) {
   return {eh, el};
 }
 
+// Per-lane sum of nonnegative double-double terms (normalized, each within rel of its value): kBlock
+// vectors at a time summed sloppily (|bl| <= 2u k S_block after k terms, so a block's error is <= 2u^2
+// (kBlock + kBlock (kBlock + 1) / 2) = 4288 u^2 = 0x1.0cp-94), each block then added accurately (3u^2),
+// and the N lanes likewise: relative error < Err(rel).
+struct BlockSum {
+  V bh, bl;  // the block's sum, per lane (sloppy double-double)
+  V ah, al;  // the blocks' sum, per lane (accurate double-double)
+  std::size_t blocks = 0;
+  explicit BlockSum(D d) : bh(hn::Zero(d)), bl(bh), ah(bh), al(bh) {}
+  HWY_INLINE void Push(V kh, V kl) {
+    VDD s = TwoSum(bh, kh);
+    bh = s.hi;
+    bl = bl + (s.lo + kl);
+  }
+  HWY_INLINE void Flush(D d) {
+    VDD b = FastTwoSum(bh, bl);
+    VDD s = TwoSum(ah, b.hi), t = TwoSum(al, b.lo);
+    VDD v = FastTwoSum(s.hi, s.lo + t.hi);
+    VDD w = FastTwoSum(v.hi, t.lo + v.lo);
+    ah = w.hi, al = w.lo, bh = hn::Zero(d), bl = hn::Zero(d);
+    ++blocks;
+  }
+  dd Total(D d) const {  // after the last Flush
+    HWY_ALIGN double lh[HWY_MAX_BYTES / sizeof(double)], ll[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(ah, d, lh);
+    hn::Store(al, d, ll);
+    dd total{lh[0], ll[0]};
+    for (std::size_t l = 1; l < hn::Lanes(d); ++l) total = add(total, dd{lh[l], ll[l]});
+    return total;
+  }
+  double Err(D d, double rel) const {
+    return (rel + 0x1.0cp-94 + static_cast<double>(blocks + hn::Lanes(d)) * 0x1.8p-105) * (1 + 0x1p-40);
+  }
+};
+
 Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
              double* lo) {
   const D d;
@@ -86,18 +121,8 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
   const std::size_t N = hn::Lanes(d);
   const V vm = hn::Set(d, m), ninf = hn::Set(d, -std::numeric_limits<double>::infinity());
   const auto sa = hn::Set(di, static_cast<std::int64_t>(skip_a)), sb = hn::Set(di, static_cast<std::int64_t>(skip_b));
-  V bh = hn::Zero(d), bl = hn::Zero(d);    // the block's sum, per lane (sloppy double-double)
-  V ah = hn::Zero(d), al = hn::Zero(d);    // the blocks' sum, per lane (accurate double-double)
+  BlockSum sum(d);
   V dropped = hn::Zero(d);
-  std::size_t blocks = 0;
-  auto flush = [&] {
-    VDD b = FastTwoSum(bh, bl);
-    VDD s = TwoSum(ah, b.hi), t = TwoSum(al, b.lo);
-    VDD v = FastTwoSum(s.hi, s.lo + t.hi);
-    VDD w = FastTwoSum(v.hi, t.lo + v.lo);
-    ah = w.hi, al = w.lo, bh = hn::Zero(d), bl = hn::Zero(d);
-    ++blocks;
-  };
   // A block at a time, in two loops (the exponentials, then their sum: one body would be too long a chain
   // for the processor to overlap vectors), the terms in hi/lo or, not kept, in a buffer.
   constexpr std::size_t kMaxLanes = HWY_MAX_BYTES / sizeof(double);
@@ -118,9 +143,7 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
       kh = hn::IfThenElseZero(hn::Not(skip), kh);
       kl = hn::IfThenElseZero(hn::Not(skip), kl);
     }
-    VDD s = TwoSum(bh, kh);
-    bh = s.hi;
-    bl = bl + (s.lo + kl);
+    sum.Push(kh, kl);
   };
   const std::size_t whole = n / N * N;
   for (std::size_t c = 0; c < whole; c += kBlock * N) {
@@ -129,7 +152,7 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
     double* tl = hi ? lo + c : buf_l;
     for (std::size_t k = 0; k < len; k += N) term(hn::LoadU(d, x + c + k), th + k, tl + k);
     for (std::size_t k = 0; k < len; k += N) add_term(hn::LoadU(d, th + k), hn::LoadU(d, tl + k), c + k);
-    flush();
+    sum.Flush(d);
   }
   if (whole < n) {  // the last few, padded with -inf (terms 0)
     const std::size_t count = n - whole;
@@ -141,20 +164,56 @@ Sum ExpTerms(const double* x, std::size_t n, double m, std::size_t skip_a, std::
       std::memcpy(lo + whole, buf_l, count * sizeof(double));
     }
     add_term(hn::Load(d, buf_h), hn::Load(d, buf_l), whole);
-    flush();
+    sum.Flush(d);
   }
-  HWY_ALIGN double lh[HWY_MAX_BYTES / sizeof(double)], ll[HWY_MAX_BYTES / sizeof(double)];
-  hn::Store(ah, d, lh);
-  hn::Store(al, d, ll);
-  dd total{lh[0], ll[0]};
-  for (std::size_t l = 1; l < N; ++l) total = add(total, dd{lh[l], ll[l]});
   Sum out;
-  out.value = total;
-  // Terms kTermErr each; a block of kBlock terms per lane, summed sloppily: |bl| <= 2u k S_block after k
-  // terms, so the block's error is <= 2u^2 (kBlock + kBlock (kBlock + 1) / 2) = 4288 u^2 = 0x1.0cp-94; the
-  // accurate adds (blocks, then the N lanes) 3u^2 each.
-  out.rel_err = (kTermErr + 0x1.0cp-94 + static_cast<double>(blocks + N) * 0x1.8p-105) * (1 + 0x1p-40);
+  out.value = sum.Total(d);
+  out.rel_err = sum.Err(d, kTermErr);  // terms kTermErr each
   out.dropped = hn::GetLane(hn::SumOfLanes(d, dropped)) * 0x1p-865;  // each < e^-600 = 2^-865.6
+  return out;
+}
+
+// The distribution cross-entropy's sums (fast.hpp's dist_loss): per lane t_i (m - x_i) = t (dh + dl) with
+// m - x_i = dh + dl exact (TwoSum), t dh exact (TwoProd; below 2^-969 the product's error may be lost to
+// underflow, < 2^-1074 a term: the absolute bound n 2^-1073), t dl and the low sum rounded: 2u^2 + u^2;
+// normalized, into a BlockSum; T likewise, its terms exact. Lanes with t_i > 0 and x_i = -inf, m - x_i
+// or t_i beyond 2^995 (Dekker's splitting would overflow) make it return ok = false.
+DistLoss DistLossT(const double* x, const double* t, std::size_t n, double m) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V vm = hn::Set(d, m), big = hn::Set(d, 0x1p995), zero = hn::Zero(d);
+  BlockSum sa(d), st(d);
+  auto bad = hn::FirstN(d, 0);  // all false
+  auto step = [&](V vx, V vt) SOFTCHECK_INLINE_LAMBDA {
+    auto pos = vt > zero;
+    VDD g = TwoSum(vm, hn::Neg(vx));
+    auto fine = hn::And(hn::Abs(g.hi) < big, vt < big);  // false for x = -inf (g.hi = +inf) and NaN
+    bad = hn::Or(bad, hn::AndNot(fine, pos));
+    V gh = hn::IfThenElseZero(hn::And(pos, fine), g.hi), gl = hn::IfThenElseZero(hn::And(pos, fine), g.lo);
+    VDD p = TwoProd(d, hn::IfThenElseZero(fine, vt), gh);
+    VDD k = FastTwoSum(p.hi, p.lo + hn::IfThenElseZero(fine, vt) * gl);
+    sa.Push(k.hi, k.lo);
+    st.Push(hn::IfThenElseZero(fine, vt), zero);
+  };
+  std::size_t i = 0, in_block = 0;
+  for (; i + N <= n; i += N) {
+    step(hn::LoadU(d, x + i), hn::LoadU(d, t + i));
+    if (++in_block == static_cast<std::size_t>(kBlock)) sa.Flush(d), st.Flush(d), in_block = 0;
+  }
+  if (i < n) {  // padded with t = 0
+    HWY_ALIGN double bx[HWY_MAX_BYTES / sizeof(double)], bt[HWY_MAX_BYTES / sizeof(double)] = {};
+    for (std::size_t l = 0; l < N; ++l) bx[l] = m;
+    std::memcpy(bx, x + i, (n - i) * sizeof(double));
+    std::memcpy(bt, t + i, (n - i) * sizeof(double));
+    step(hn::Load(d, bx), hn::Load(d, bt));
+  }
+  sa.Flush(d), st.Flush(d);
+  DistLoss out;
+  out.a = sa.Total(d), out.t = st.Total(d);
+  out.a_err = sa.Err(d, 0x1.8p-106);
+  out.t_err = st.Err(d, 0);
+  out.a_abs = static_cast<double>(n) * 0x1p-1073;
+  out.ok = hn::AllFalse(d, bad) && std::isfinite(out.a.hi) && std::isfinite(out.t.hi);
   return out;
 }
 
@@ -596,6 +655,7 @@ HWY_AFTER_NAMESPACE();
 namespace softcheck::detail::fast {
 
 HWY_EXPORT(ExpTerms);
+HWY_EXPORT(DistLossT);
 HWY_EXPORT(ScaleRound);
 HWY_EXPORT(ShiftRound);
 HWY_EXPORT(Sigmoid);
@@ -608,6 +668,9 @@ HWY_EXPORT(MaxScanT);
 Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
               double* lo) {
   return HWY_DYNAMIC_DISPATCH(ExpTerms)(x, n, m, skip_a, skip_b, hi, lo);
+}
+DistLoss dist_loss(const double* x, const double* t, std::size_t n, double m) {
+  return HWY_DYNAMIC_DISPATCH(DistLossT)(x, t, n, m);
 }
 bool scale_round(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out) {
   return HWY_DYNAMIC_DISPATCH(ScaleRound)(hi, lo, 0.0, n, r, rel_err, out);

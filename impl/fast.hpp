@@ -36,6 +36,17 @@ struct Sum {
 Sum exp_terms(const double* x, std::size_t n, double m, std::size_t skip_a, std::size_t skip_b, double* hi,
               double* lo);
 
+// The distribution cross-entropy's sums, for x with maximum m (finite; no NaN, no +inf) and t >= 0 finite:
+// a = sum over t_i > 0 of t_i (m - x_i), within a_err relative plus a_abs absolute (products lost to
+// underflow), and t = sum t_i within t_err. ok = false (nothing to use) where some t_i > 0 has x_i = -inf,
+// where m - x_i or t_i reaches 2^995, or where a sum overflows.
+struct DistLoss {
+  dd a, t;
+  double a_err = 0, t_err = 0, a_abs = 0;
+  bool ok = false;
+};
+DistLoss dist_loss(const double* x, const double* t, std::size_t n, double m);
+
 // out_i = RN((hi_i + lo_i) (r.hi + r.lo)) for every i, where the product's relative error is below
 // rel_err. Returns false as soon as a rounding is not certain (out is then partly written). out may be hi.
 bool scale_round(const double* hi, const double* lo, std::size_t n, dd r, double rel_err, double* out);

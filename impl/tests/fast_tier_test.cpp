@@ -182,6 +182,68 @@ std::vector<double> random_vector(std::mt19937_64& g) {
   return x;
 }
 
+TEST(FastTier, DistLossSumsAreWithinTheirBound) {
+  // The distribution cross-entropy's sums A = sum t_i (m - x_i) and T = sum t_i against MPFR, with t
+  // from subnormal to 2^900 and x over wide spreads, and the cases it must refuse (ok = false).
+  std::mt19937_64 g(16);
+  mpfr_t acc, tt, v, w;
+  mpfr_inits2(2400, acc, tt, v, w, static_cast<mpfr_ptr>(nullptr));
+  for_each_target([&](std::int64_t) {
+    int refused = 0, checked = 0;
+    for (int rep = 0; rep < 300; ++rep) {
+      std::vector<double> x = random_vector(g), t(x.size());
+      for (double& e : x)
+        if (std::isinf(e)) e = x[0];  // no -inf here: those cases below
+      const double m = *std::max_element(x.begin(), x.end());
+      const int scale = rep % 4 == 0 ? -1070 : rep % 4 == 1 ? -20 : rep % 4 == 2 ? 0 : 900;
+      for (double& e : t) e = g() % 3 == 0 ? 0.0 : std::ldexp(static_cast<double>(g() >> 11) * 0x1p-53, scale);
+      const int kind = rep % 10;  // 7: a -inf under t > 0; 8: t = 2^995; 9: m - x_i = 2^1000
+      if (kind == 7) x[g() % x.size()] = -HUGE_VAL, std::fill(t.begin(), t.end(), 0.5);
+      if (kind == 8) t[g() % t.size()] = 0x1p995;
+      if (kind == 9) x.push_back(m - 0x1p1000), t.push_back(1.0);
+      fast::DistLoss r = fast::dist_loss(x.data(), t.data(), x.size(), m);
+      bool refuse = false;  // what dist_loss promises to refuse
+      for (std::size_t i = 0; i < x.size(); ++i)
+        if (t[i] > 0 && !(std::fabs(m - x[i]) < 0x1p995 && t[i] < 0x1p995)) refuse = true;
+      if (kind >= 7) {
+        ASSERT_TRUE(refuse) << "kind " << kind;
+      }
+      if (refuse) {
+        ASSERT_FALSE(r.ok) << "kind " << kind;
+        ++refused;
+        continue;
+      }
+      mpfr_set_zero(acc, 1);
+      mpfr_set_zero(tt, 1);
+      for (std::size_t i = 0; i < x.size(); ++i) {
+        mpfr_add_d(tt, tt, t[i], MPFR_RNDN);
+        if (t[i] == 0) continue;
+        mpfr_set_d(v, m, MPFR_RNDN);
+        mpfr_sub_d(v, v, x[i], MPFR_RNDN);
+        mpfr_mul_d(v, v, t[i], MPFR_RNDN);
+        mpfr_add(acc, acc, v, MPFR_RNDN);
+      }
+      if (mpfr_cmp_d(acc, 0x1p1020) >= 0) continue;  // near or beyond overflow: refusing is allowed
+      ASSERT_TRUE(r.ok) << "n = " << x.size();
+      mpfr_set_d(w, r.a.hi, MPFR_RNDN);
+      mpfr_add_d(w, w, r.a.lo, MPFR_RNDN);
+      mpfr_sub(w, w, acc, MPFR_RNDN);
+      mpfr_abs(w, w, MPFR_RNDN);
+      ASSERT_LE(mpfr_get_d(w, MPFR_RNDU), r.a_err * mpfr_get_d(acc, MPFR_RNDD) + r.a_abs) << "n = " << x.size();
+      mpfr_set_d(w, r.t.hi, MPFR_RNDN);
+      mpfr_add_d(w, w, r.t.lo, MPFR_RNDN);
+      mpfr_sub(w, w, tt, MPFR_RNDN);
+      mpfr_abs(w, w, MPFR_RNDN);
+      ASSERT_LE(mpfr_get_d(w, MPFR_RNDU), r.t_err * mpfr_get_d(tt, MPFR_RNDD)) << "n = " << x.size();
+      ++checked;
+    }
+    EXPECT_GE(refused, 90);
+    EXPECT_GE(checked, 150);
+  });
+  mpfr_clears(acc, tt, v, w, static_cast<mpfr_ptr>(nullptr));
+}
+
+
 // Equal as docs/definitions.md counts it (signed zeros compare equal), NaN matching NaN.
 bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
