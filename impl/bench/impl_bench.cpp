@@ -56,6 +56,11 @@ void register_ours(const char* subject) {
             case kSigmoid: Ns::sigmoid(d.x, y); break;
             case kLogSigmoid: Ns::log_sigmoid(d.x, y); break;
             case kBce: Ns::bce_with_logits(d.x, d.t, y, g); break;  // element-wise, as torch's reduction='none'
+            case kSigmoidBackward: Ns::sigmoid_backward(d.y, d.g, y); break;
+            case kSoftmaxBackward: Ns::softmax_backward(d.y, d.g, y); break;
+            case kLogSoftmaxBackward: Ns::log_softmax_backward(d.y, d.g, y); break;
+            case kSoftmaxVjp: Ns::softmax_vjp(d.x, d.g, y); break;
+            case kLogSoftmaxVjp: Ns::log_softmax_vjp(d.x, d.g, y); break;
           }
           benchmark::DoNotOptimize(y.data());
           benchmark::DoNotOptimize(g.data());
@@ -79,6 +84,21 @@ void register_ours(const char* subject) {
     static void bce_with_logits(std::span<const double> x, std::span<const double> t, std::span<double> l,      \
                                 std::span<double> g) {                                                           \
       ns::bce_with_logits(x, t, l, g);                                                                           \
+    }                                                                                                            \
+    static void sigmoid_backward(std::span<const double> y, std::span<const double> g, std::span<double> o) {     \
+      ns::sigmoid_backward(y, g, o);                                                                             \
+    }                                                                                                            \
+    static void softmax_backward(std::span<const double> y, std::span<const double> g, std::span<double> o) {     \
+      ns::softmax_backward(y, g, o);                                                                             \
+    }                                                                                                            \
+    static void log_softmax_backward(std::span<const double> y, std::span<const double> g, std::span<double> o) { \
+      ns::log_softmax_backward(y, g, o);                                                                         \
+    }                                                                                                            \
+    static void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span<double> o) {          \
+      ns::softmax_vjp(x, g, o);                                                                                  \
+    }                                                                                                            \
+    static void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::span<double> o) {      \
+      ns::log_softmax_vjp(x, g, o);                                                                              \
     }                                                                                                            \
   };
 SOFTCHECK_BENCH_VARIANT(Accurate, softcheck)
@@ -137,7 +157,8 @@ std::span<const std::size_t> sizes(Case c) {
   static const std::size_t three[] = {16, 1024, 1 << 20}, one[] = {1024};
   switch (c) {
     case Case::kLogSigmoid:
-    case Case::kBce: return one;
+    case Case::kBce:
+    case Case::kSigmoidBackward: return one;
     default: return three;
   }
 }
@@ -152,13 +173,20 @@ const char* label(Case c) {
     case Case::kSigmoid: return "sigmoid";
     case Case::kLogSigmoid: return "log_sigmoid";
     case Case::kBce: return "bce_with_logits+grad";
+    case Case::kSigmoidBackward: return "sigmoid_backward (y, g)";
+    case Case::kSoftmaxBackward: return "softmax_backward (y, g)";
+    case Case::kLogSoftmaxBackward: return "log_softmax_backward (y, g)";
+    case Case::kSoftmaxVjp: return "softmax_vjp (x, g)";
+    case Case::kLogSoftmaxVjp: return "log_softmax_vjp (x, g)";
   }
   return "?";
 }
 
 std::string name(Case c, const char* subject, std::size_t n) {
-  const char* key[] = {"softmax", "log_softmax", "logsumexp", "cross_entropy", "cross_entropy_dist", "sigmoid",
-                       "log_sigmoid", "bce_with_logits"};
+  const char* key[] = {"softmax",          "log_softmax",          "logsumexp",   "cross_entropy",
+                       "cross_entropy_dist", "sigmoid",              "log_sigmoid", "bce_with_logits",
+                       "sigmoid_backward",  "softmax_backward",     "log_softmax_backward", "softmax_vjp",
+                       "log_softmax_vjp"};
   return std::string(key[static_cast<int>(c)]) + "/" + subject + "/" + std::to_string(n);
 }
 
@@ -166,7 +194,7 @@ std::string name(Case c, const char* subject, std::size_t n) {
 // make every gradient component cancel by ~53 bits); sigmoids on [-40, 40]; BCE targets uniform on [0, 1].
 Data data(Case c, std::size_t n) {
   Data d;
-  const bool scalar = c == Case::kSigmoid || c == Case::kLogSigmoid || c == Case::kBce;
+  const bool scalar = c == Case::kSigmoid || c == Case::kLogSigmoid || c == Case::kBce || c == Case::kSigmoidBackward;
   d.x = inputs(n, scalar ? -40 : c == Case::kCrossEntropyDist ? -5 : -50, scalar ? 40 : c == Case::kCrossEntropyDist ? 5 : 50, 42);
   d.k = n / 3;
   if (c == Case::kCrossEntropyDist) {
@@ -174,6 +202,13 @@ Data data(Case c, std::size_t n) {
     softcheck::softmax(d.x, d.t);
   } else if (c == Case::kBce) {
     d.t = inputs(n, 0, 1, 43);
+  }
+  if (c >= Case::kSigmoidBackward) {  // y from our correctly rounded forward, g uniform on [-1, 1]
+    d.g = inputs(n, -1, 1, 44);
+    d.y.resize(n);
+    if (c == Case::kSigmoidBackward) softcheck::sigmoid(d.x, d.y);
+    else if (c == Case::kLogSoftmaxBackward) softcheck::log_softmax(d.x, d.y);
+    else softcheck::softmax(d.x, d.y);
   }
   return d;
 }

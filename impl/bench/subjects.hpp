@@ -11,12 +11,21 @@
 
 namespace softcheck::bench {
 
-enum class Case { kSoftmax, kLogSoftmax, kLogsumexp, kCrossEntropy, kCrossEntropyDist, kSigmoid, kLogSigmoid, kBce };
-inline constexpr Case kCases[] = {Case::kSoftmax,          Case::kLogSoftmax, Case::kLogsumexp,  Case::kCrossEntropy,
-                                  Case::kCrossEntropyDist, Case::kSigmoid,    Case::kLogSigmoid, Case::kBce};
+// The forward functions, then the backward passes: framework form (from the forward's output y and the
+// upstream gradient g) and input form (the vector-Jacobian product at x).
+enum class Case {
+  kSoftmax, kLogSoftmax, kLogsumexp, kCrossEntropy, kCrossEntropyDist, kSigmoid, kLogSigmoid, kBce,
+  kSigmoidBackward, kSoftmaxBackward, kLogSoftmaxBackward, kSoftmaxVjp, kLogSoftmaxVjp
+};
+inline constexpr Case kCases[] = {Case::kSoftmax,          Case::kLogSoftmax,      Case::kLogsumexp,
+                                  Case::kCrossEntropy,     Case::kCrossEntropyDist, Case::kSigmoid,
+                                  Case::kLogSigmoid,       Case::kBce,             Case::kSigmoidBackward,
+                                  Case::kSoftmaxBackward,  Case::kLogSoftmaxBackward, Case::kSoftmaxVjp,
+                                  Case::kLogSoftmaxVjp};
 
 struct Data {
   std::vector<double> x, t;  // t: the distribution targets, or the BCE targets
+  std::vector<double> y, g;  // backward passes: the (accurate) forward's output at x, the upstream gradient
   std::size_t k = 0;         // the class index
 };
 

@@ -21,6 +21,10 @@ void register_torch() {
         torch::Tensor leaf = x.reshape({1, len}).clone().set_requires_grad(true);
         torch::Tensor cls = torch::full({1}, static_cast<std::int64_t>(d.k), torch::kLong);
         torch::Tensor xb = x.clone().set_requires_grad(true);
+        // backward passes: the forward's output (ours, correctly rounded), g, and the forward's buffer
+        torch::Tensor yt = d.y.empty() ? torch::Tensor() : torch::from_blob(d.y.data(), {len}, opts).clone();
+        torch::Tensor gt = d.g.empty() ? torch::Tensor() : torch::from_blob(d.g.data(), {len}, opts).clone();
+        torch::Tensor fwd = torch::empty({len}, opts);
         for (auto _ : state) {
           switch (c) {
             case Case::kSoftmax: {
@@ -57,6 +61,33 @@ void register_torch() {
             case Case::kLogSigmoid: {
               torch::NoGradGuard g;
               torch::log_sigmoid_out(y, x);
+              break;
+            }
+            case Case::kSigmoidBackward: {
+              torch::NoGradGuard g;
+              torch::sigmoid_backward_out(y, gt, yt);
+              break;
+            }
+            case Case::kSoftmaxBackward: {
+              torch::NoGradGuard g;
+              torch::_softmax_backward_data_out(y, gt, yt, 0, torch::kFloat64);
+              break;
+            }
+            case Case::kLogSoftmaxBackward: {
+              torch::NoGradGuard g;
+              torch::_log_softmax_backward_data_out(y, gt, yt, 0, torch::kFloat64);
+              break;
+            }
+            case Case::kSoftmaxVjp:
+            case Case::kLogSoftmaxVjp: {  // what autograd runs: the forward at x, then its backward kernel
+              torch::NoGradGuard g;
+              if (c == Case::kSoftmaxVjp) {
+                torch::_softmax_out(fwd, x, 0, false);
+                torch::_softmax_backward_data_out(y, gt, fwd, 0, torch::kFloat64);
+              } else {
+                torch::_log_softmax_out(fwd, x, 0, false);
+                torch::_log_softmax_backward_data_out(y, gt, fwd, 0, torch::kFloat64);
+              }
               break;
             }
             case Case::kBce: {  // per element losses and gradients
