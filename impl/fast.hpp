@@ -5,8 +5,11 @@
 // accuracy is that of the precise tiers. At 2^-83 the test fails for about one value in 2^29.
 //
 // Same bits on every target: the exponentials use only IEEE additions and products, and exact products
-// (an FMA where the target has one, Dekker's product elsewhere), so each e_i is bitwise the same on every
-// target; sums depend on the lane count, results do not (they are correctly rounded or not returned).
+// (an FMA where the target has one, Dekker's product elsewhere), and 2^(j/512) is the same product of two
+// table entries whether formed in registers (AVX-512) or read from a table of the products (elsewhere), so
+// each e_i is bitwise the same on every target. Sums depend on the lane count, and log1p on the target (two
+// register-table levels and fused multiply-adds on AVX-512, one gathered level elsewhere; each within its
+// bound); results do not (they are correctly rounded or not returned).
 #pragma once
 
 #include <cstddef>
