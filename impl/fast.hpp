@@ -107,6 +107,25 @@ void dist_grad(const double* x, const double* t, std::size_t n, double m, const 
 // For tests: e^(x_i - m) as three doubles, x_i - m >= -600.
 void exp_terms_td(const double* x, std::size_t n, double m, double* e0, double* e1, double* e2);
 
+// Backward passes in framework form (fast_backward.cpp).
+// out_i = RN(g_i y_i (1 - y_i)), or precise(y_i, g_i) where the fast tier does not prove it (or
+// 2^-300 <= |g_i|, |y_i|, |1 - y_i| <= 2^300 fails). out may be y or g.
+void sigmoid_backward(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double));
+
+// Σ a_j b_j as s + c (a real) within err of the exact sum; ok = false (nothing to use) where an operand
+// is NaN, infinite or at least 2^995, where a sum overflows, or where n is too large for the bound
+// (about 2^22). The bound is impl/dot.hpp's dot_bound's, for a sum in lanes (derivation at DotT).
+struct DotSum {
+  double s = 0, c = 0, err = 0;
+  bool ok = false;
+};
+DotSum dot(const double* a, const double* b, std::size_t n);
+
+// out_i = RN(y_i (g_i - S)) and ok_i = 1 where proven, for S = Σ g_j y_j from dot(g, y, n) (ok); ok_i = 0
+// elsewhere (out_i is then to be ignored). out may not be y or g.
+void softmax_backward(const double* y, const double* g, std::size_t n, const DotSum& S, double* out,
+                      unsigned char* ok);
+
 // max_i x_i (NaN-free part), the first i where it is, and whether some x_i is NaN.
 struct MaxScan {
   double max;

@@ -5,6 +5,7 @@
 
 #include "impl/check.hpp"
 #include "impl/exp_log.hpp"
+#include "impl/fast.hpp"
 #include "impl/interval.hpp"
 #include "impl/softcheck.hpp"
 #include "impl/variants.hpp"
@@ -36,9 +37,11 @@ double sigmoid_backward(double y, double g) {
   return exact::to_double(e);
 }
 
+// Tier 0 (impl/fast.hpp) in vector lanes; what it does not prove, the scalar entry above.
 void sigmoid_backward(std::span<const double> y, std::span<const double> g, std::span<double> out) {
   check_backward("sigmoid_backward", y, g, out);
-  for (std::size_t i = 0; i < y.size(); ++i) out[i] = sigmoid_backward(y[i], g[i]);
+  detail::fast::sigmoid_backward(y.data(), g.data(), y.size(), out.data(),
+                                 static_cast<double (*)(double, double)>(&sigmoid_backward));
 }
 
 namespace standard {

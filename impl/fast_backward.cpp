@@ -1,0 +1,220 @@
+// Tier 0 of two backward passes in framework form (fast.hpp, "Backward passes"): sigmoid's g y (1 - y)
+// and softmax's y_i (g_i - Σ g_j y_j), in Highway lanes with the runtime dispatch of fast.cpp. Exact
+// sums and products (no exponential), one Ziv test per component; whatever the test or the ranges below
+// leave goes to the scalar tiers. This file is included once per target by hwy/foreach_target.h.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "impl/fast_backward.cpp"
+#ifndef HWY_DISABLED_TARGETS
+#define HWY_DISABLED_TARGETS (HWY_SSSE3 | HWY_AVX3_DL)  // as in fast.cpp
+#endif
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+
+#ifndef SOFTCHECK_IMPL_FAST_BACKWARD_ONCE
+#define SOFTCHECK_IMPL_FAST_BACKWARD_ONCE
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "impl/fast.hpp"
+#endif  // SOFTCHECK_IMPL_FAST_BACKWARD_ONCE
+
+#include "impl/fast-inl.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace softcheck::detail::fast {
+namespace HWY_NAMESPACE {
+
+// g y (1 - y) for |y| <= 1, |g| < 2^995 and a result of at least 2^-899 (other lanes: precise):
+// w = 1 - y exact (FastTwoSum: |1| >= |y|), p = g y exact (TwoProd: |p| >= 2^-900 as |w| <= 2), p w as
+// DWTimesDW: p.hi w.hi exact (it is >= 2^-900), the two cross products and their sum rounded (2u^2 + 2u^2,
+// each < u|p w|), p.lo w.lo (< u^2) dropped, the low sum rounded with q.lo (3u^2): < 8u^2 = 2^-103
+// relative; a cross product that underflows loses < 2^-1075 against |p w| >= 2^-899. The test is Ziv's at
+// 2^-100 on a normal result. Where g = 0, y = 0 or y = 1 the value is RN(RN(g y) RN(1 - y)) = q.hi, what
+// the scalar entry returns there ((g y)(1 - y) in IEEE arithmetic).
+void SigmoidBackwardT(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double)) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V one = hn::Set(d, 1.0), zero = hn::Zero(d), tiny = hn::Set(d, 0x1p-899), big = hn::Set(d, 0x1p995);
+  const V rel = hn::Set(d, 0x1p-100);
+  auto step = [&](V vy, V vg, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
+    VDD w = FastTwoSum(one, hn::Neg(vy));
+    VDD p = TwoProd(d, vg, vy);
+    VDD q = TwoProd(d, p.hi, w.hi);
+    VDD v = FastTwoSum(q.hi, q.lo + (p.hi * w.lo + p.lo * w.hi));
+    auto simple = hn::Or(hn::Or(vg == zero, vy == zero), w.hi == zero);
+    auto range = hn::And(hn::And(hn::Abs(vy) <= one, hn::Abs(vg) < big), hn::Abs(v.hi) >= tiny);
+    good = hn::Or(simple, hn::And(range, Certain(d, v, rel)));
+    return hn::IfThenElse(simple, q.hi, v.hi);
+  };
+  // Unproven lanes go to precise after each chunk, from copies (out may be y or g).
+  constexpr std::size_t kChunk = 64, kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+  HWY_ALIGN double py[kChunk][kMaxLanes], pg[kChunk][kMaxLanes], pk[kChunk][kMaxLanes];
+  std::size_t pi[kChunk];
+  const std::size_t whole = n / N * N;
+  for (std::size_t c = 0; c < whole; c += kChunk * N) {
+    const std::size_t stop = std::min(whole, c + kChunk * N);
+    std::size_t pending = 0;
+    for (std::size_t i = c; i < stop; i += N) {
+      const V vy = hn::LoadU(d, y + i), vg = hn::LoadU(d, g + i);
+      hn::Mask<D> good;
+      const V res = step(vy, vg, good);
+      if (HWY_UNLIKELY(!hn::AllTrue(d, good))) {
+        hn::Store(vy, d, py[pending]);
+        hn::Store(vg, d, pg[pending]);
+        hn::Store(hn::IfThenElseZero(good, one), d, pk[pending]);
+        pi[pending++] = i;
+      }
+      hn::StoreU(res, d, out + i);
+    }
+    for (std::size_t k = 0; k < pending; ++k)
+      for (std::size_t l = 0; l < N; ++l)
+        if (pk[k][l] == 0) out[pi[k] + l] = precise(py[k][l], pg[k][l]);
+  }
+  if (whole < n) {
+    const std::size_t count = n - whole;
+    HWY_ALIGN double by[kMaxLanes] = {}, bg[kMaxLanes] = {}, r[kMaxLanes], ok[kMaxLanes];
+    std::memcpy(by, y + whole, count * sizeof(double));
+    std::memcpy(bg, g + whole, count * sizeof(double));
+    hn::Mask<D> good;
+    hn::Store(step(hn::Load(d, by), hn::Load(d, bg), good), d, r);
+    hn::Store(hn::IfThenElseZero(good, one), d, ok);
+    for (std::size_t l = 0; l < count; ++l) out[whole + l] = ok[l] != 0 ? r[l] : precise(by[l], bg[l]);
+  }
+}
+
+// Σ a_j b_j as fast.hpp's DotSum states it: Ogita, Rump and Oishi's Dot2 (as impl/dot.hpp's dot_bound)
+// with kAcc independent TwoSum chains per lane (one chain would wait on each TwoSum's latency), then the
+// chains' sums joined by TwoSums. Every TwoSum is exact, so exact = s + Σ q_k over the M <= 2n + 2 kAcc N
+// errors q_k (tail padding with zeros included); c sums the q_k in floating point along a tree of height
+// < M: |Σ q_k - c| <= γ_{M-1} Σ|q_k| <= γ_{M-1} (1 + γ_M) Q for Q the computed Σ|q_k|, below 2 M u Q for
+// M u <= 2^-30, its own two roundings inside the 2. TwoProd's error is exact unless the product
+// underflows: then < 2^-1072.2 per product (at most seven roundings below 2^-1075 in Dekker's product,
+// two with an FMA), counted as n 2^-1070. Dekker's splitting needs |a_j|, |b_j| < 2^996: ok = false
+// (nothing to use) for any operand at or above 2^995, NaN or an infinity, and for a sum that overflows.
+DotSum DotT(const double* a, const double* b, std::size_t n) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  constexpr std::size_t kAcc = 4;
+  const V big = hn::Set(d, 0x1p995);
+  V s[kAcc], c[kAcc], Q[kAcc];
+  for (std::size_t k = 0; k < kAcc; ++k) s[k] = c[k] = Q[k] = hn::Zero(d);
+  auto fine = hn::FirstN(d, N);  // all true
+  auto put = [&](std::size_t k, V v) SOFTCHECK_INLINE_LAMBDA {
+    VDD t = TwoSum(s[k], v);
+    s[k] = t.hi;
+    c[k] = c[k] + t.lo;
+    Q[k] = Q[k] + hn::Abs(t.lo);
+  };
+  auto step = [&](std::size_t k, V va, V vb) SOFTCHECK_INLINE_LAMBDA {
+    fine = hn::And(fine, hn::And(hn::Abs(va) < big, hn::Abs(vb) < big));  // false for NaN
+    VDD p = TwoProd(d, va, vb);
+    put(k, p.hi);
+    put(k, p.lo);
+  };
+  std::size_t i = 0;
+  for (; i + kAcc * N <= n; i += kAcc * N)
+    for (std::size_t k = 0; k < kAcc; ++k) step(k, hn::LoadU(d, a + i + k * N), hn::LoadU(d, b + i + k * N));
+  for (std::size_t k = 0; i < n; i += N, ++k) {  // fewer than kAcc vectors left, the last padded with zeros
+    HWY_ALIGN double ba[HWY_MAX_BYTES / sizeof(double)] = {}, bb[HWY_MAX_BYTES / sizeof(double)] = {};
+    const std::size_t count = std::min(N, n - i);
+    std::memcpy(ba, a + i, count * sizeof(double));
+    std::memcpy(bb, b + i, count * sizeof(double));
+    step(k, hn::Load(d, ba), hn::Load(d, bb));
+  }
+  for (std::size_t k = 1; k < kAcc; ++k) {
+    put(0, s[k]);
+    c[0] = c[0] + c[k];
+    Q[0] = Q[0] + Q[k];
+  }
+  HWY_ALIGN double ls[HWY_MAX_BYTES / sizeof(double)];
+  hn::Store(s[0], d, ls);
+  double S = ls[0], C = hn::GetLane(hn::SumOfLanes(d, c[0])), q = hn::GetLane(hn::SumOfLanes(d, Q[0]));
+  for (std::size_t l = 1; l < N; ++l) {
+    const dd t = two_sum(S, ls[l]);
+    S = t.hi, C += t.lo, q += std::fabs(t.lo);
+  }
+  DotSum r;
+  const double M = static_cast<double>(2 * n + 2 * kAcc * N) * 0x1p-53;
+  r.s = S;
+  r.c = C;
+  r.err = 2 * M * q + static_cast<double>(n) * 0x1p-1070;
+  r.ok = hn::AllTrue(d, fine) && M <= 0x1p-30 && std::isfinite(S) && std::isfinite(C) && std::isfinite(r.err);
+  return r;
+}
+
+// y_i (g_i - Σ) for Σ = s + c within err (DotT), every |y_i|, |g_i| < 2^995 (DotT's ok): per lane
+// D = g_i - Σ as impl/dot.hpp's minus_sum (TwoSum, c subtracted in one rounding, TwoSum), within
+// E_D = (err + u |d_l|)(1 + 2^-50); y_i D by TwoProd on D_h (exact: |D_h| < 2^995 is checked, and the
+// result >= 2^-900 keeps the product's error above the underflow threshold) and y_i D_l + o_l in two
+// roundings (u |y_i D_l| + u |o_l|), 2^-1070 for a product that underflows: Ziv's test with the sum of
+// these, widened by 2^-50 for its own roundings, on a result between 2^-900 and 2^1000. y_i = 0: +0, what
+// the scalar tier returns. ok_i = 0 elsewhere.
+void SoftmaxBackwardT(const double* y, const double* g, std::size_t n, double s, double c, double err, double* out,
+                      unsigned char* ok) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V vs = hn::Set(d, s), vc = hn::Set(d, c), verr = hn::Set(d, err), u = hn::Set(d, 0x1p-53);
+  const V zero = hn::Zero(d), one = hn::Set(d, 1.0), widen = hn::Set(d, 1 + 0x1p-50), tiny = hn::Set(d, 0x1p-1070);
+  const V lo = hn::Set(d, 0x1p-900), hi = hn::Set(d, 0x1p1000), big = hn::Set(d, 0x1p995);
+  auto step = [&](V vy, V vg, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
+    VDD t = TwoSum(vg, hn::Neg(vs));
+    V dl = t.lo - vc;
+    VDD diff = TwoSum(t.hi, dl);  // D
+    V e_d = (verr + u * hn::Abs(dl)) * widen;
+    VDD o = TwoProd(d, vy, diff.hi);
+    V yl = vy * diff.lo;
+    V ol = yl + o.lo;
+    VDD v = FastTwoSum(o.hi, ol);
+    V e = (hn::Abs(vy) * e_d + u * (hn::Abs(yl) + hn::Abs(ol)) + tiny) * widen;
+    auto range = hn::And(hn::And(hn::Abs(v.hi) >= lo, hn::Abs(v.hi) <= hi), hn::Abs(diff.hi) < big);
+    auto yzero = vy == zero;
+    good = hn::Or(yzero, hn::And(range, CertainAbs(d, v, e)));
+    return hn::IfThenElseZero(hn::Not(yzero), v.hi);
+  };
+  std::size_t i = 0;
+  auto store_ok = [&](hn::Mask<D> good, std::size_t at, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
+    HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(hn::IfThenElseZero(good, one), d, k);
+    for (std::size_t l = 0; l < count; ++l) ok[at + l] = k[l] != 0;
+  };
+  for (; i + N <= n; i += N) {
+    hn::Mask<D> good;
+    hn::StoreU(step(hn::LoadU(d, y + i), hn::LoadU(d, g + i), good), d, out + i);
+    if (HWY_LIKELY(hn::AllTrue(d, good))) std::memset(ok + i, 1, N);
+    else store_ok(good, i, N);
+  }
+  if (i < n) {
+    const std::size_t count = n - i;
+    HWY_ALIGN double by[HWY_MAX_BYTES / sizeof(double)] = {}, bg[HWY_MAX_BYTES / sizeof(double)] = {};
+    std::memcpy(by, y + i, count * sizeof(double));
+    std::memcpy(bg, g + i, count * sizeof(double));
+    hn::Mask<D> good;
+    hn::Store(step(hn::Load(d, by), hn::Load(d, bg), good), d, by);
+    std::memcpy(out + i, by, count * sizeof(double));
+    store_ok(good, i, count);
+  }
+}
+
+}  // namespace HWY_NAMESPACE
+}  // namespace softcheck::detail::fast
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace softcheck::detail::fast {
+
+HWY_EXPORT(SigmoidBackwardT);
+HWY_EXPORT(DotT);
+HWY_EXPORT(SoftmaxBackwardT);
+
+void sigmoid_backward(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double)) {
+  HWY_DYNAMIC_DISPATCH(SigmoidBackwardT)(y, g, n, out, precise);
+}
+DotSum dot(const double* a, const double* b, std::size_t n) { return HWY_DYNAMIC_DISPATCH(DotT)(a, b, n); }
+void softmax_backward(const double* y, const double* g, std::size_t n, const DotSum& S, double* out,
+                      unsigned char* ok) {
+  HWY_DYNAMIC_DISPATCH(SoftmaxBackwardT)(y, g, n, S.s, S.c, S.err, out, ok);
+}
+
+}  // namespace softcheck::detail::fast
+#endif  // HWY_ONCE
