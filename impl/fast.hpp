@@ -112,7 +112,7 @@ void exp_terms_td(const double* x, std::size_t n, double m, double* e0, double* 
 // 2^-300 <= |g_i|, |y_i|, |1 - y_i| <= 2^300 fails). out may be y or g.
 void sigmoid_backward(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double));
 
-// Σ a_j b_j as s + c (a real) within err of the exact sum; ok = false (nothing to use) where an operand
+// Σ a_j b_j (Σ a_j for b null) as s + c (a real) within err of the exact sum; ok = false (nothing to use) where an operand
 // is NaN, infinite or at least 2^995, where a sum overflows, or where n is too large for the bound
 // (about 2^22). The bound is impl/dot.hpp's dot_bound's, for a sum in lanes (derivation at DotT).
 struct DotSum {
@@ -125,6 +125,12 @@ DotSum dot(const double* a, const double* b, std::size_t n);
 // elsewhere (out_i is then to be ignored). out may not be y or g.
 void softmax_backward(const double* y, const double* g, std::size_t n, const DotSum& S, double* out,
                       unsigned char* ok);
+
+// out_i = RN(g_i - e^{y_i} G) and ok_i = 1 where proven (only for -600 <= y_i <= 0), for G a normalized
+// double-double within rel_g of Σ g_j relative, 0 < |G.hi| < 2^995 (from dot(g, null, n)); ok_i = 0
+// elsewhere. out may not be y or g.
+void log_softmax_backward(const double* y, const double* g, std::size_t n, dd G, double rel_g, double* out,
+                          unsigned char* ok);
 
 // max_i x_i (NaN-free part), the first i where it is, and whether some x_i is NaN.
 struct MaxScan {

@@ -1,7 +1,7 @@
-// Tier 0 of two backward passes in framework form (fast.hpp, "Backward passes"): sigmoid's g y (1 - y)
-// and softmax's y_i (g_i - Σ g_j y_j), in Highway lanes with the runtime dispatch of fast.cpp. Exact
-// sums and products (no exponential), one Ziv test per component; whatever the test or the ranges below
-// leave goes to the scalar tiers. This file is included once per target by hwy/foreach_target.h.
+// Tier 0 of the backward passes in framework form (fast.hpp, "Backward passes"): sigmoid's g y (1 - y),
+// softmax's y_i (g_i - Σ g_j y_j) and log-softmax's g_i - e^{y_i} Σ g_j, in Highway lanes with the runtime
+// dispatch of fast.cpp. Exact sums and products (and fast.cpp's exponential), one Ziv test per component;
+// whatever the test or the ranges below leave goes to the scalar tiers. This file is included once per target by hwy/foreach_target.h.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "impl/fast_backward.cpp"
 #ifndef HWY_DISABLED_TARGETS
@@ -83,7 +83,7 @@ void SigmoidBackwardT(const double* y, const double* g, std::size_t n, double* o
   }
 }
 
-// Σ a_j b_j as fast.hpp's DotSum states it: Ogita, Rump and Oishi's Dot2 (as impl/dot.hpp's dot_bound)
+// Σ a_j b_j (Σ a_j for b null) as fast.hpp's DotSum states it: Ogita, Rump and Oishi's Dot2 (as impl/dot.hpp's dot_bound)
 // with kAcc independent TwoSum chains per lane (one chain would wait on each TwoSum's latency), then the
 // chains' sums joined by TwoSums. Every TwoSum is exact, so exact = s + Σ q_k over the M <= 2n + 2 kAcc N
 // errors q_k (tail padding with zeros included); c sums the q_k in floating point along a tree of height
@@ -108,18 +108,23 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
   };
   auto step = [&](std::size_t k, V va, V vb) SOFTCHECK_INLINE_LAMBDA {
     fine = hn::And(fine, hn::And(hn::Abs(va) < big, hn::Abs(vb) < big));  // false for NaN
-    VDD p = TwoProd(d, va, vb);
-    put(k, p.hi);
-    put(k, p.lo);
+    if (b) {
+      VDD p = TwoProd(d, va, vb);
+      put(k, p.hi);
+      put(k, p.lo);
+    } else {
+      put(k, va);
+    }
   };
+  const V zero = hn::Zero(d);
   std::size_t i = 0;
   for (; i + kAcc * N <= n; i += kAcc * N)
-    for (std::size_t k = 0; k < kAcc; ++k) step(k, hn::LoadU(d, a + i + k * N), hn::LoadU(d, b + i + k * N));
+    for (std::size_t k = 0; k < kAcc; ++k) step(k, hn::LoadU(d, a + i + k * N), b ? hn::LoadU(d, b + i + k * N) : zero);
   for (std::size_t k = 0; i < n; i += N, ++k) {  // fewer than kAcc vectors left, the last padded with zeros
     HWY_ALIGN double ba[HWY_MAX_BYTES / sizeof(double)] = {}, bb[HWY_MAX_BYTES / sizeof(double)] = {};
     const std::size_t count = std::min(N, n - i);
     std::memcpy(ba, a + i, count * sizeof(double));
-    std::memcpy(bb, b + i, count * sizeof(double));
+    if (b) std::memcpy(bb, b + i, count * sizeof(double));
     step(k, hn::Load(d, ba), hn::Load(d, bb));
   }
   for (std::size_t k = 1; k < kAcc; ++k) {
@@ -138,7 +143,7 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
   const double M = static_cast<double>(2 * n + 2 * kAcc * N) * 0x1p-53;
   r.s = S;
   r.c = C;
-  r.err = 2 * M * q + static_cast<double>(n) * 0x1p-1070;
+  r.err = 2 * M * q + (b ? static_cast<double>(n) * 0x1p-1070 : 0.0);
   r.ok = hn::AllTrue(d, fine) && M <= 0x1p-30 && std::isfinite(S) && std::isfinite(C) && std::isfinite(r.err);
   return r;
 }
@@ -196,6 +201,74 @@ void SoftmaxBackwardT(const double* y, const double* g, std::size_t n, double s,
   }
 }
 
+// g_i - e^{y_i} G for G = Gh + Gl (normalized, within rel_g of Σ g_j relative, 0 < |Gh| < 2^995),
+// lanes with -600 <= y_i <= 0: e = e^{y_i} by ExpDD (kTermErr), P = e G as DWTimesDW (TwoProd of the
+// high parts, exact as |P| >= 2^-899 is checked; the cross products rounded, e.lo Gl dropped: < 5u^2,
+// underflow in a cross product < 2^-1075 absolute), so |P - e^{y_i} G| < (kTermErr + rel_g + 2^-100)
+// |P| (1 + 2^-40) (the products of the relative errors inside the last factor); v = g_i - P: g_i - P.hi
+// exact (TwoSum), its low part less P.lo rounded once (u |lo|), TwoSum. Ziv's test with the sum of the
+// two on a result between 2^-900 and 2^1000; ok_i = 0 elsewhere (y_i outside [-600, 0], a NaN, a tiny P,
+// a cancellation beyond the bound), out_i then to be ignored. The exponentials first, a chunk at a time
+// in their own loop (as fast.cpp's Elementwise).
+void LogSoftmaxBackwardT(const double* y, const double* g, std::size_t n, double Gh, double Gl, double rel_g,
+                         double* out, unsigned char* ok) {
+  const D d;
+  const ExpTables tab(d);
+  const std::size_t N = hn::Lanes(d);
+  const V gh = hn::Set(d, Gh), gl = hn::Set(d, Gl), u = hn::Set(d, 0x1p-53), zero = hn::Zero(d), one = hn::Set(d, 1.0);
+  const V prel = hn::Set(d, (kTermErr + rel_g + 0x1p-100) * (1 + 0x1p-40));
+  const V tiny = hn::Set(d, 0x1p-899), small = hn::Set(d, 0x1p-900), large = hn::Set(d, 0x1p1000);
+  const V lowest = hn::Set(d, -600.0);
+  auto inside = [&](V vy) SOFTCHECK_INLINE_LAMBDA { return hn::And(vy >= lowest, vy <= zero); };  // false for NaN
+  auto first = [&](V vy) SOFTCHECK_INLINE_LAMBDA { return ExpDD(d, tab, hn::IfThenElseZero(inside(vy), vy), zero); };
+  auto second = [&](V vy, V vg, VDD e, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
+    VDD p = TwoProd(d, e.hi, gh);
+    VDD P = FastTwoSum(p.hi, p.lo + (e.hi * gl + e.lo * gh));
+    VDD t = TwoSum(vg, hn::Neg(P.hi));
+    V lo = t.lo - P.lo;
+    VDD v = TwoSum(t.hi, lo);
+    V err = prel * hn::Abs(P.hi) + u * hn::Abs(lo);
+    auto range = hn::And(hn::And(inside(vy), hn::Abs(P.hi) >= tiny),
+                         hn::And(hn::Abs(v.hi) >= small, hn::Abs(v.hi) <= large));
+    good = hn::And(range, CertainAbs(d, v, err));
+    return v.hi;
+  };
+  auto store_ok = [&](hn::Mask<D> good, std::size_t at, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
+    if (count == N && HWY_LIKELY(hn::AllTrue(d, good))) return (void)std::memset(ok + at, 1, N);
+    HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(hn::IfThenElseZero(good, one), d, k);
+    for (std::size_t l = 0; l < count; ++l) ok[at + l] = k[l] != 0;
+  };
+  constexpr std::size_t kChunk = 64, kMaxLanes = HWY_MAX_BYTES / sizeof(double);
+  HWY_ALIGN double bh[kChunk * kMaxLanes], bl[kChunk * kMaxLanes];
+  const std::size_t whole = n / N * N;
+  for (std::size_t c = 0; c < whole; c += kChunk * N) {
+    const std::size_t stop = std::min(whole, c + kChunk * N);
+    for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
+      VDD e = first(hn::LoadU(d, y + i));
+      hn::Store(e.hi, d, bh + k);
+      hn::Store(e.lo, d, bl + k);
+    }
+    for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
+      hn::Mask<D> good;
+      hn::StoreU(second(hn::LoadU(d, y + i), hn::LoadU(d, g + i), VDD{hn::Load(d, bh + k), hn::Load(d, bl + k)}, good),
+                 d, out + i);
+      store_ok(good, i, N);
+    }
+  }
+  if (whole < n) {
+    const std::size_t count = n - whole;
+    HWY_ALIGN double by[kMaxLanes] = {}, bg[kMaxLanes] = {};
+    std::memcpy(by, y + whole, count * sizeof(double));
+    std::memcpy(bg, g + whole, count * sizeof(double));
+    const V vy = hn::Load(d, by);
+    hn::Mask<D> good;
+    hn::Store(second(vy, hn::Load(d, bg), first(vy), good), d, by);
+    std::memcpy(out + whole, by, count * sizeof(double));
+    store_ok(good, whole, count);
+  }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace softcheck::detail::fast
 HWY_AFTER_NAMESPACE();
@@ -206,6 +279,7 @@ namespace softcheck::detail::fast {
 HWY_EXPORT(SigmoidBackwardT);
 HWY_EXPORT(DotT);
 HWY_EXPORT(SoftmaxBackwardT);
+HWY_EXPORT(LogSoftmaxBackwardT);
 
 void sigmoid_backward(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double)) {
   HWY_DYNAMIC_DISPATCH(SigmoidBackwardT)(y, g, n, out, precise);
@@ -214,6 +288,10 @@ DotSum dot(const double* a, const double* b, std::size_t n) { return HWY_DYNAMIC
 void softmax_backward(const double* y, const double* g, std::size_t n, const DotSum& S, double* out,
                       unsigned char* ok) {
   HWY_DYNAMIC_DISPATCH(SoftmaxBackwardT)(y, g, n, S.s, S.c, S.err, out, ok);
+}
+void log_softmax_backward(const double* y, const double* g, std::size_t n, dd G, double rel_g, double* out,
+                          unsigned char* ok) {
+  HWY_DYNAMIC_DISPATCH(LogSoftmaxBackwardT)(y, g, n, G.hi, G.lo, rel_g, out, ok);
 }
 
 }  // namespace softcheck::detail::fast

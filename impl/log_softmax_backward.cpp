@@ -11,6 +11,7 @@
 #include "impl/dot.hpp"
 #include "impl/exact.hpp"
 #include "impl/exp_log.hpp"
+#include "impl/fast.hpp"
 #include "impl/fallback.hpp"
 #include "impl/multi_double.hpp"
 #include "impl/softcheck.hpp"
@@ -30,7 +31,9 @@ double special_value(double y, double g, double G) {
 }
 }  // namespace
 
-// g finite: G = Σ g_j as s + c within E_G (impl/dot.hpp), G~ = s + c normalized. Per component with y_i
+// g finite: tier 0 first (impl/fast.hpp, fast_backward.cpp: G in vector lanes, components with y_i in
+// [-600, 0] from fast.cpp's exponential to 2^-84.5). What it leaves: G = Σ g_j as s + c within E_G
+// (impl/dot.hpp), G~ = s + c normalized. Per component with y_i
 // finite in [-2000, 1510]: e^{y_i} to 2^-99 relative (exp_scaled; beyond |y_i| = 1100, its range, the
 // square of e^{y_i/2}: 2^-97.9), P = e^{y_i} G~ (DWTimesDW, 5u^2), so P is within 2^-97 + E_G/|G~|
 // (1 + 2^-50) of e^{y_i} G relative; v = g_i - P (AccurateDWPlusDW, 3u^2) is then within
@@ -56,10 +59,11 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
   }
   std::vector<double> copy;  // the precise tiers' G, formed on first need, reads all of g
   detach(y, g, out, copy);
-  const DotBound B = dot_bound(g.data(), nullptr, n);
-  const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
-  scaled Gs = from_dd(Gd);
-  double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
+  // The scalar tiers' state, formed on first need (tier 0 usually leaves nothing to them).
+  bool have_scalar = false;
+  DotBound B;
+  scaled Gs = from_dd(dd{});
+  double rel_G = HUGE_VAL;
   // The precise tiers' G, each formed on first need: its leading 16 components (multi-double), exactly.
   bool have_exact = false;
   std::array<double, 16> G_top{};
@@ -69,34 +73,35 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
     if (!have_exact) G = dot_exact(g.data(), nullptr, n), have_exact = true;
     return G;
   };
-  if (!B.ok) {
-    // The double sum overflowed (g near DBL_MAX): G from its exact value instead, scaled by 2^-t
-    // (t = its top bit) into two doubles, hi + lo within 2^-105 of it (lo the rounding of the rest).
-    const exact::Dy& Ge = exact_G();
-    if (!exact::is_zero(Ge)) {
-      const auto t = Ge.e + static_cast<std::int64_t>(boost::multiprecision::msb(boost::multiprecision::abs(Ge.m)));
-      const exact::Dy m = exact::mul(Ge, exact::pow2(-t));
-      const double hi = exact::to_double(m), lo = exact::to_double(exact::add(m, exact::neg(exact::from_double(hi))));
-      Gs = from_dd(two_sum(hi, lo));
-      Gs.k += static_cast<int>(t);
-      rel_G = 0x1p-104;
+  auto scalar_init = [&] {
+    have_scalar = true;
+    B = dot_bound(g.data(), nullptr, n);
+    const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
+    Gs = from_dd(Gd);
+    rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
+    if (!B.ok) {
+      // The double sum overflowed (g near DBL_MAX): G from its exact value instead, scaled by 2^-t
+      // (t = its top bit) into two doubles, hi + lo within 2^-105 of it (lo the rounding of the rest).
+      const exact::Dy& Ge = exact_G();
+      if (!exact::is_zero(Ge)) {
+        const auto t = Ge.e + static_cast<std::int64_t>(boost::multiprecision::msb(boost::multiprecision::abs(Ge.m)));
+        const exact::Dy m = exact::mul(Ge, exact::pow2(-t));
+        const double hi = exact::to_double(m), lo = exact::to_double(exact::add(m, exact::neg(exact::from_double(hi))));
+        Gs = from_dd(two_sum(hi, lo));
+        Gs.k += static_cast<int>(t);
+        rel_G = 0x1p-104;
+      }
     }
-  }
-  for (std::size_t i = 0; i < n; ++i) {
+  };
+  auto component = [&](std::size_t i) -> double {
+    if (!have_scalar) scalar_init();
     const double yi = y[i], gi = g[i];
-    if (std::isnan(yi)) {
-      out[i] = NAN;
-      continue;
-    }
-    if (yi == -HUGE_VAL) {
-      out[i] = gi;
-      continue;
-    }
+    if (std::isnan(yi)) return NAN;
+    if (yi == -HUGE_VAL) return gi;
     if (B.ok && yi == 0) {  // g_i - G
       const auto [D, E_D] = minus_sum(gi, B);
       if (E_D == 0 || (std::fabs(D.hi) >= 0x1p-1022 && rounding_certain(D, E_D, 0))) {
-        out[i] = D.hi;  // RN(D.hi + D.lo) = D.hi: TwoSum's sum is the rounded one
-        continue;
+        return D.hi;  // RN(D.hi + D.lo) = D.hi: TwoSum's sum is the rounded one
       }
     } else if (B.ok && std::fabs(yi) < 1) {
       // (g_i - G) - expm1(y_i) G: exact where g_i - G is (a one-hot g at y_i ~ 0, the confident
@@ -106,8 +111,7 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
       const double rel_a = D.hi != 0 ? E_D / std::fabs(D.hi) * (1 + 0x1p-50) : E_D == 0 ? 0.0 : HUGE_VAL;
       const double rel = (std::max(rel_a, 0x1p-98 + rel_G)) * cancellation_ratio(a, P, v) + 0x1p-103;
       if (v.m.hi != 0 && rel < 0x1p-60 && rounding_certain(v, rel)) {
-        out[i] = round(v);
-        continue;
+        return round(v);
       }
     } else if (Gs.m.hi != 0 && rel_G < 0x1p-60 && yi >= -2000 && yi <= 1510) {
       // Beyond exp_scaled's range |y| <= 1100, e^{y_i} = (e^{y_i/2})^2 (y_i/2 exact): 2^-97.9.
@@ -119,8 +123,7 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
       const scaled a = from_double(gi), v = add(a, neg(P));
       const double rel = (0x1p-97 + rel_G) * cancellation_ratio(a, P, v) + 0x1p-103;
       if (v.m.hi != 0 && rounding_certain(v, rel)) {
-        out[i] = round(v);
-        continue;
+        return round(v);
       }
     }
     if (B.ok && yi != 0 && yi >= -2000 && yi <= 1510) {  // (the multi-double G needs a finite double sum)
@@ -131,23 +134,38 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
         precise = std::make_unique<fallback::LogSoftmaxBackward>(G_top);
       }
       if (G_top[0] == 0) {  // G = 0 exactly (the sum eliminates zeros): e^{y_i} G = 0
-        out[i] = gi;
-        continue;
+        return gi;
       }
       bool certain = false;
       const double r = (*precise)(yi, gi, certain);
       if (certain) {
-        out[i] = r;
-        continue;
+        return r;
       }
     }
     const exact::Dy& Ge = exact_G();
     const int sG = exact::sign(Ge);
-    if (sG == 0) out[i] = gi;  // also at y_i = +∞: e^{y_i} · 0 is 0 here, G being exactly 0 and finite
-    else if (yi == HUGE_VAL || yi > 1510) out[i] = sG > 0 ? -HUGE_VAL : HUGE_VAL;
-    else if (yi < -2000) out[i] = gi != 0 ? gi : (sG > 0 ? -0.0 : 0.0);
-    else out[i] = exact::log_softmax_backward(yi, gi, Ge);
+    if (sG == 0) return gi;  // also at y_i = +∞: e^{y_i} · 0 is 0 here, G being exactly 0 and finite
+    if (yi == HUGE_VAL || yi > 1510) return sG > 0 ? -HUGE_VAL : HUGE_VAL;
+    if (yi < -2000) return gi != 0 ? gi : (sG > 0 ? -0.0 : 0.0);
+    return exact::log_softmax_backward(yi, gi, Ge);
+  };
+  // Tier 0 (impl/fast.hpp): G in vector lanes, then each component with -600 <= y_i <= 0, a chunk at a
+  // time (ok's memory); what it does not prove, component(i).
+  const fast::DotSum S0 = fast::dot(g.data(), nullptr, n);
+  const dd G0 = two_sum(S0.s, S0.c);
+  const double rel0 = G0.hi != 0 ? S0.err / std::fabs(G0.hi) * (1 + 0x1p-50) : HUGE_VAL;
+  if (S0.ok && rel0 < 0x1p-60 && std::fabs(G0.hi) < 0x1p995) {
+    constexpr std::size_t kChunk = 4096;
+    unsigned char ok[kChunk];
+    for (std::size_t c = 0; c < n; c += kChunk) {
+      const std::size_t len = std::min(kChunk, n - c);
+      fast::log_softmax_backward(y.data() + c, g.data() + c, len, G0, rel0, out.data() + c, ok);
+      for (std::size_t k = 0; k < len; ++k)
+        if (!ok[k]) out[c + k] = component(c + k);
+    }
+    return;
   }
+  for (std::size_t i = 0; i < n; ++i) out[i] = component(i);
 }
 
 namespace standard {

@@ -1,7 +1,8 @@
 // Tier 0 of the backward passes (impl/fast.hpp, "Backward passes"; fast_backward.cpp) on every Highway
-// target this CPU runs: the lane dot product within its stated bound (MPFR), the public sigmoid_backward
-// and softmax_backward correctly rounded against the oracle (in place too) and bit for bit the same on
-// every target, and tier 0 proving nearly every component of ordinary inputs (what makes it fast).
+// target this CPU runs: the lane dot product and sum within their stated bound (MPFR), the public
+// sigmoid_backward, softmax_backward and log_softmax_backward correctly rounded against the oracle (in
+// place too) and bit for bit the same on every target, and tier 0 proving nearly every component of
+// ordinary inputs (what makes it fast).
 #include <gtest/gtest.h>
 #include <mpfr.h>
 
@@ -99,7 +100,7 @@ TEST(FastBackward, DotIsWithinItsBound) {
   mpfr_inits2(4400, acc, mag, p, w, static_cast<mpfr_ptr>(nullptr));  // every sum here exact
   for_each_target([&] {
     std::mt19937_64 r(22);
-    int checked = 0, refused = 0, inexact = 0;
+    int checked = 0, refused = 0, inexact = 0, sum_inexact = 0;
     for (int rep = 0; rep < 400; ++rep) {
       const std::size_t n = 1 + (rep % 5 == 0 ? r() % 3000 : r() % 70);
       std::vector<double> a(n), b(n);
@@ -143,17 +144,30 @@ TEST(FastBackward, DotIsWithinItsBound) {
       inexact += !mpfr_zero_p(w);
       ASSERT_LE(mpfr_get_d(w, MPFR_RNDU), S.err) << "rep " << rep << ", kind " << kind << ", n = " << n;
       ++checked;
+      // The plain sum (its second operand null), Σ b_j: finite and below 2^995 here, so it must answer.
+      const fast::DotSum T = fast::dot(b.data(), nullptr, n);
+      ASSERT_TRUE(T.ok) << "rep " << rep;
+      mpfr_set_zero(acc, 1);
+      for (std::size_t j = 0; j < n; ++j) mpfr_add_d(acc, acc, b[j], MPFR_RNDN);
+      mpfr_set_d(w, T.s, MPFR_RNDN);
+      mpfr_add_d(w, w, T.c, MPFR_RNDN);
+      mpfr_sub(w, w, acc, MPFR_RNDN);
+      mpfr_abs(w, w, MPFR_RNDN);
+      sum_inexact += !mpfr_zero_p(w);
+      ASSERT_LE(mpfr_get_d(w, MPFR_RNDU), T.err) << "sum, rep " << rep << ", kind " << kind << ", n = " << n;
     }
     EXPECT_GE(refused, 15);
     EXPECT_GE(checked, 300);
     EXPECT_GE(inexact, 100);  // the bound is exercised, not only exact sums
+    EXPECT_GE(sum_inexact, 50);
   });
   mpfr_clears(acc, mag, p, w, static_cast<mpfr_ptr>(nullptr));
 }
 
 // softmax_backward's (y, g): y = softmax(x) (ties, wide spreads, exact zeros) or anything; g uniform,
 // one-hot, constant (every component cancels: the precise tiers), nearly constant, or over the binades.
-void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double>& g) {
+// For log-softmax (log_form), y = log_softmax(x) instead.
+void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double>& g, bool log_form) {
   const std::size_t n = 1 + (r() % 6 == 0 ? r() % 5000 : r() % 50);
   y.resize(n), g.resize(n);
   const int ky = static_cast<int>(r() % 4);
@@ -161,9 +175,10 @@ void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double
   std::vector<double> x(n);
   for (double& v : x) v = spread * (unit(r) - 0.5);
   if (r() % 3 == 0) x[r() % n] = x[0];
-  if (ky <= 2) softcheck::softmax(x, y);
+  if (ky <= 2 && log_form) softcheck::log_softmax(x, y);
+  else if (ky <= 2) softcheck::softmax(x, y);
   else
-    for (double& v : y) v = any_double(r, -1074, 990);
+    for (double& v : y) v = log_form && r() % 2 ? -std::ldexp(unit(r), static_cast<int>(r() % 12)) : any_double(r, -1074, 990);
   const int kg = static_cast<int>(r() % 5);
   const double c = 2 * unit(r) - 1;
   for (double& v : g) {
@@ -176,31 +191,47 @@ void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double
   if (kg == 1) g[r() % n] = 1;
 }
 
-TEST(FastBackward, SoftmaxBackwardIsCorrectlyRoundedOnEveryTarget) {
-  std::vector<double> first;
-  for_each_target([&] {
-    std::mt19937_64 r(23);
-    std::vector<double> got, y, g;
-    for (int rep = 0; rep < 40; ++rep) {
-      softmax_pair(r, y, g);
-      const std::size_t n = y.size();
-      std::vector<double> out(n), over_y = y, over_g = g;
-      std::vector<oracle::Ref> ref(n);
-      softcheck::softmax_backward(y, g, out);
-      softcheck::softmax_backward(over_y, g, over_y);
-      softcheck::softmax_backward(y, over_g, over_g);
-      oracle::softmax_backward(y, g, ref);
-      for (std::size_t i = 0; i < n; ++i) {
-        ASSERT_TRUE(same(out[i], ref[i].rounded))
-            << std::hexfloat << "rep " << rep << ", i = " << i << ": y_i = " << y[i] << ", g_i = " << g[i];
-        ASSERT_TRUE(same_bits(over_y[i], out[i]) && same_bits(over_g[i], out[i])) << "in place, i = " << i;
+// softmax_backward and log_softmax_backward against the oracle by value, in place over y and over g,
+// and across targets bit for bit.
+TEST(FastBackward, SoftmaxBackwardsAreCorrectlyRoundedOnEveryTarget) {
+  using Kernel = void (*)(std::span<const double>, std::span<const double>, std::span<double>);
+  using Oracle = void (*)(std::span<const double>, std::span<const double>, std::span<oracle::Ref>);
+  struct Case {
+    const char* name;
+    Kernel kernel;
+    Oracle ref;
+    bool log_form;
+  };
+  const Case cases[] = {
+      {"softmax_backward", softcheck::softmax_backward, oracle::softmax_backward, false},
+      {"log_softmax_backward", softcheck::log_softmax_backward, oracle::log_softmax_backward, true}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    std::vector<double> first;
+    for_each_target([&] {
+      std::mt19937_64 r(23);
+      std::vector<double> got, y, g;
+      for (int rep = 0; rep < 40; ++rep) {
+        softmax_pair(r, y, g, c.log_form);
+        const std::size_t n = y.size();
+        std::vector<double> out(n), over_y = y, over_g = g;
+        std::vector<oracle::Ref> ref(n);
+        c.kernel(y, g, out);
+        c.kernel(over_y, g, over_y);
+        c.kernel(y, over_g, over_g);
+        c.ref(y, g, ref);
+        for (std::size_t i = 0; i < n; ++i) {
+          ASSERT_TRUE(same(out[i], ref[i].rounded))
+              << std::hexfloat << "rep " << rep << ", i = " << i << ": y_i = " << y[i] << ", g_i = " << g[i];
+          ASSERT_TRUE(same_bits(over_y[i], out[i]) && same_bits(over_g[i], out[i])) << "in place, i = " << i;
+        }
+        got.insert(got.end(), out.begin(), out.end());
       }
-      got.insert(got.end(), out.begin(), out.end());
-    }
-    if (first.empty()) first = got;
-    ASSERT_EQ(got.size(), first.size());
-    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_TRUE(same_bits(got[i], first[i])) << "value " << i;
-  });
+      if (first.empty()) first = got;
+      ASSERT_EQ(got.size(), first.size());
+      for (std::size_t i = 0; i < got.size(); ++i) ASSERT_TRUE(same_bits(got[i], first[i])) << "value " << i;
+    });
+  }
 }
 
 int g_precise_calls = 0;
@@ -224,8 +255,16 @@ TEST(FastBackward, TierZeroProvesOrdinaryComponents) {
     ASSERT_TRUE(S.ok);
     std::vector<unsigned char> ok(n);
     fast::softmax_backward(y.data(), g.data(), n, S, out.data(), ok.data());
-    const auto left = std::count(ok.begin(), ok.end(), 0);
+    auto left = std::count(ok.begin(), ok.end(), 0);
     EXPECT_LE(left, 2) << "softmax_backward: tier 0 left " << left << " of " << n;
+    softcheck::log_softmax(x, y);
+    const fast::DotSum G = fast::dot(g.data(), nullptr, n);
+    ASSERT_TRUE(G.ok);
+    const softcheck::detail::dd G0 = softcheck::detail::two_sum(G.s, G.c);
+    fast::log_softmax_backward(y.data(), g.data(), n, G0, G.err / std::fabs(G0.hi) * (1 + 0x1p-50), out.data(),
+                               ok.data());
+    left = std::count(ok.begin(), ok.end(), 0);
+    EXPECT_LE(left, 2) << "log_softmax_backward: tier 0 left " << left << " of " << n;
   });
 }
 
