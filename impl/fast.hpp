@@ -114,7 +114,9 @@ void sigmoid_backward(const double* y, const double* g, std::size_t n, double* o
 
 // Σ a_j b_j (Σ a_j for b null) as s + c (a real) within err of the exact sum; ok = false (nothing to use) where an operand
 // is NaN, infinite or at least 2^995, where a sum overflows, or where n is too large for the bound
-// (about 2^22). The bound is impl/dot.hpp's dot_bound's, for a sum in lanes (derivation at DotT).
+// (about 2^22). Three levels of compensation (derivation at DotT): err is below about
+// (M u^2 + 2 M^2 u^3) Σ|a_j b_j| for M ~ 2n, u = 2^-53, where impl/dot.hpp's two-level dot_bound has
+// 2 M^2 u^2.
 struct DotSum {
   double s = 0, c = 0, err = 0;
   bool ok = false;
@@ -126,11 +128,12 @@ DotSum dot(const double* a, const double* b, std::size_t n);
 void softmax_backward(const double* y, const double* g, std::size_t n, const DotSum& S, double* out,
                       unsigned char* ok);
 
-// out_i = RN(g_i - e^{y_i} G) and ok_i = 1 where proven (only for -600 <= y_i <= 0), for G a normalized
-// double-double within rel_g of Σ g_j relative, 0 < |G.hi| < 2^995 (from dot(g, null, n)); ok_i = 0
-// elsewhere. out may not be y or g.
-void log_softmax_backward(const double* y, const double* g, std::size_t n, dd G, double rel_g, double* out,
-                          unsigned char* ok);
+// out_i = RN(g_i - e^{x_i - m} R) and ok_i = 1 where proven (only for -600 <= x_i - m <= 0), for R a
+// normalized double-double within rel_r of its value relative, 0 < |R.hi| < 2^995; ok_i = 0 elsewhere.
+// out may not be x or g. log_softmax_backward: x = y, m = 0, R = Σ g_j (from dot(g, null, n));
+// log_softmax_vjp: R = Σ g_j / Σ e^{x_j - m}.
+void sub_terms(const double* x, const double* g, std::size_t n, double m, dd R, double rel_r, double* out,
+               unsigned char* ok);
 
 // max_i x_i (NaN-free part), the first i where it is, and whether some x_i is NaN.
 struct MaxScan {

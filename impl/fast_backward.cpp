@@ -83,28 +83,37 @@ void SigmoidBackwardT(const double* y, const double* g, std::size_t n, double* o
   }
 }
 
-// Σ a_j b_j (Σ a_j for b null) as fast.hpp's DotSum states it: Ogita, Rump and Oishi's Dot2 (as impl/dot.hpp's dot_bound)
-// with kAcc independent TwoSum chains per lane (one chain would wait on each TwoSum's latency), then the
-// chains' sums joined by TwoSums. Every TwoSum is exact, so exact = s + Σ q_k over the M <= 2n + 2 kAcc N
-// errors q_k (tail padding with zeros included); c sums the q_k in floating point along a tree of height
-// < M: |Σ q_k - c| <= γ_{M-1} Σ|q_k| <= γ_{M-1} (1 + γ_M) Q for Q the computed Σ|q_k|, below 2 M u Q for
-// M u <= 2^-30, its own two roundings inside the 2. TwoProd's error is exact unless the product
-// underflows: then < 2^-1072.2 per product (at most seven roundings below 2^-1075 in Dekker's product,
-// two with an FMA), counted as n 2^-1070. Dekker's splitting needs |a_j|, |b_j| < 2^996: ok = false
-// (nothing to use) for any operand at or above 2^995, NaN or an infinity, and for a sum that overflows.
+// Σ a_j b_j (Σ a_j for b null) as fast.hpp's DotSum states it: Ogita, Rump and Oishi's cascaded
+// summation with three levels (SumK, K = 3), over kAcc independent chains per lane (one chain would wait
+// on each TwoSum's latency), the chains and then the lanes joined the same way. Each product is split
+// exactly (TwoProd) into two parts. Level 1: every part is added into s by a TwoSum, so the exact sum is
+// s + Σ q_k over its errors q_k. Level 2: every q_k is added into c by a TwoSum, so Σ q_k = c + Σ r_k.
+// Level 3: cc sums the M <= 2n + 4 kAcc N values r_k (tail padding and joins included) in floating
+// point along a tree of height < M: |Σ r_k - cc| <= γ_{M-1} Σ|r_k| <= 2 M u RR for RR the computed
+// Σ|r_k| and M u <= 2^-30. The result's c is RN(c + cc) (u |c| more). Two levels (c a plain sum) would
+// leave 2 M u Σ|q_k|, a relative 2^-70 at n = 2^20: too coarse for the components that cancel. TwoProd's
+// error is exact unless the product underflows: then < 2^-1072.2 per product (at most seven roundings
+// below 2^-1075 in Dekker's product, two with an FMA), counted as n 2^-1070. Dekker's splitting needs
+// |a_j|, |b_j| < 2^996: ok = false (nothing to use) for any operand at or above 2^995, NaN or an
+// infinity, and for a sum that overflows. err is widened by 2^-50 for its own roundings.
 DotSum DotT(const double* a, const double* b, std::size_t n) {
   const D d;
   const std::size_t N = hn::Lanes(d);
   constexpr std::size_t kAcc = 4;
   const V big = hn::Set(d, 0x1p995);
-  V s[kAcc], c[kAcc], Q[kAcc];
-  for (std::size_t k = 0; k < kAcc; ++k) s[k] = c[k] = Q[k] = hn::Zero(d);
+  V s[kAcc], c[kAcc], cc[kAcc], rr[kAcc];
+  for (std::size_t k = 0; k < kAcc; ++k) s[k] = c[k] = cc[k] = rr[k] = hn::Zero(d);
   auto fine = hn::FirstN(d, N);  // all true
-  auto put = [&](std::size_t k, V v) SOFTCHECK_INLINE_LAMBDA {
+  auto put_c = [&](std::size_t k, V q) SOFTCHECK_INLINE_LAMBDA {  // level 2 (and 3)
+    VDD t = TwoSum(c[k], q);
+    c[k] = t.hi;
+    cc[k] = cc[k] + t.lo;
+    rr[k] = rr[k] + hn::Abs(t.lo);
+  };
+  auto put = [&](std::size_t k, V v) SOFTCHECK_INLINE_LAMBDA {  // level 1
     VDD t = TwoSum(s[k], v);
     s[k] = t.hi;
-    c[k] = c[k] + t.lo;
-    Q[k] = Q[k] + hn::Abs(t.lo);
+    put_c(k, t.lo);
   };
   auto step = [&](std::size_t k, V va, V vb) SOFTCHECK_INLINE_LAMBDA {
     fine = hn::And(fine, hn::And(hn::Abs(va) < big, hn::Abs(vb) < big));  // false for NaN
@@ -129,22 +138,34 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
   }
   for (std::size_t k = 1; k < kAcc; ++k) {
     put(0, s[k]);
-    c[0] = c[0] + c[k];
-    Q[0] = Q[0] + Q[k];
+    put_c(0, c[k]);
+    cc[0] = cc[0] + cc[k];
+    rr[0] = rr[0] + rr[k];
   }
-  HWY_ALIGN double ls[HWY_MAX_BYTES / sizeof(double)];
+  HWY_ALIGN double ls[HWY_MAX_BYTES / sizeof(double)], lc[HWY_MAX_BYTES / sizeof(double)];
+  HWY_ALIGN double lcc[HWY_MAX_BYTES / sizeof(double)], lr[HWY_MAX_BYTES / sizeof(double)];
   hn::Store(s[0], d, ls);
-  double S = ls[0], C = hn::GetLane(hn::SumOfLanes(d, c[0])), q = hn::GetLane(hn::SumOfLanes(d, Q[0]));
+  hn::Store(c[0], d, lc);
+  hn::Store(cc[0], d, lcc);
+  hn::Store(rr[0], d, lr);
+  double S = ls[0], C = lc[0], CC = lcc[0], RR = lr[0];
+  auto put_scalar_c = [&](double q) {
+    const dd t = two_sum(C, q);
+    C = t.hi, CC += t.lo, RR += std::fabs(t.lo);
+  };
   for (std::size_t l = 1; l < N; ++l) {
     const dd t = two_sum(S, ls[l]);
-    S = t.hi, C += t.lo, q += std::fabs(t.lo);
+    S = t.hi;
+    put_scalar_c(t.lo);
+    put_scalar_c(lc[l]);
+    CC += lcc[l], RR += lr[l];
   }
   DotSum r;
-  const double M = static_cast<double>(2 * n + 2 * kAcc * N) * 0x1p-53;
+  const double M = static_cast<double>(2 * n + 4 * kAcc * N) * 0x1p-53;
   r.s = S;
-  r.c = C;
-  r.err = 2 * M * q + (b ? static_cast<double>(n) * 0x1p-1070 : 0.0);
-  r.ok = hn::AllTrue(d, fine) && M <= 0x1p-30 && std::isfinite(S) && std::isfinite(C) && std::isfinite(r.err);
+  r.c = C + CC;
+  r.err = (2 * M * RR + 0x1p-53 * std::fabs(r.c) + (b ? static_cast<double>(n) * 0x1p-1070 : 0.0)) * (1 + 0x1p-50);
+  r.ok = hn::AllTrue(d, fine) && M <= 0x1p-30 && std::isfinite(S) && std::isfinite(r.c) && std::isfinite(r.err);
   return r;
 }
 
@@ -201,34 +222,41 @@ void SoftmaxBackwardT(const double* y, const double* g, std::size_t n, double s,
   }
 }
 
-// g_i - e^{y_i} G for G = Gh + Gl (normalized, within rel_g of Σ g_j relative, 0 < |Gh| < 2^995),
-// lanes with -600 <= y_i <= 0: e = e^{y_i} by ExpDD (kTermErr), P = e G as DWTimesDW (TwoProd of the
-// high parts, exact as |P| >= 2^-899 is checked; the cross products rounded, e.lo Gl dropped: < 5u^2,
-// underflow in a cross product < 2^-1075 absolute), so |P - e^{y_i} G| < (kTermErr + rel_g + 2^-100)
-// |P| (1 + 2^-40) (the products of the relative errors inside the last factor); v = g_i - P: g_i - P.hi
-// exact (TwoSum), its low part less P.lo rounded once (u |lo|), TwoSum. Ziv's test with the sum of the
-// two on a result between 2^-900 and 2^1000; ok_i = 0 elsewhere (y_i outside [-600, 0], a NaN, a tiny P,
-// a cancellation beyond the bound), out_i then to be ignored. The exponentials first, a chunk at a time
-// in their own loop (as fast.cpp's Elementwise).
-void LogSoftmaxBackwardT(const double* y, const double* g, std::size_t n, double Gh, double Gl, double rel_g,
-                         double* out, unsigned char* ok) {
+// g_i - e^{x_i - m} R for R = Rh + Rl (normalized, within rel_r of its value relative, 0 < |Rh| < 2^995),
+// lanes with -600 <= x_i - m <= 0 (x_i - m = dh + dl exact, TwoSum): e = e^{x_i - m} by ExpDD (kTermErr),
+// P = e R as DWTimesDW (TwoProd of the high parts, exact as |P| >= 2^-899 is checked; the cross products
+// rounded, e.lo Rl dropped: < 5u^2, underflow in a cross product < 2^-1075 absolute), so
+// |P - e^{x_i - m} R| < (kTermErr + rel_r + 2^-100) |P| (1 + 2^-40) (the products of the relative errors
+// inside the last factor); v = g_i - P: g_i - P.hi exact (TwoSum), its low part less P.lo rounded once
+// (u |lo|), TwoSum. Ziv's test with the sum of the two on a result between 2^-900 and 2^1000; ok_i = 0
+// elsewhere (x_i - m outside [-600, 0], a NaN, a tiny P, a cancellation beyond the bound), out_i then to
+// be ignored. The exponentials first, a chunk at a time in their own loop (as fast.cpp's Elementwise).
+void SubTermsT(const double* x, const double* g, std::size_t n, double m, double Rh, double Rl, double rel_r,
+               double* out, unsigned char* ok) {
   const D d;
   const ExpTables tab(d);
   const std::size_t N = hn::Lanes(d);
-  const V gh = hn::Set(d, Gh), gl = hn::Set(d, Gl), u = hn::Set(d, 0x1p-53), zero = hn::Zero(d), one = hn::Set(d, 1.0);
-  const V prel = hn::Set(d, (kTermErr + rel_g + 0x1p-100) * (1 + 0x1p-40));
+  const V rh = hn::Set(d, Rh), rl = hn::Set(d, Rl), u = hn::Set(d, 0x1p-53), zero = hn::Zero(d), one = hn::Set(d, 1.0);
+  const V prel = hn::Set(d, (kTermErr + rel_r + 0x1p-100) * (1 + 0x1p-40));
   const V tiny = hn::Set(d, 0x1p-899), small = hn::Set(d, 0x1p-900), large = hn::Set(d, 0x1p1000);
-  const V lowest = hn::Set(d, -600.0);
-  auto inside = [&](V vy) SOFTCHECK_INLINE_LAMBDA { return hn::And(vy >= lowest, vy <= zero); };  // false for NaN
-  auto first = [&](V vy) SOFTCHECK_INLINE_LAMBDA { return ExpDD(d, tab, hn::IfThenElseZero(inside(vy), vy), zero); };
-  auto second = [&](V vy, V vg, VDD e, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
-    VDD p = TwoProd(d, e.hi, gh);
-    VDD P = FastTwoSum(p.hi, p.lo + (e.hi * gl + e.lo * gh));
+  const V lowest = hn::Set(d, -600.0), vm = hn::Set(d, m);
+  auto inside = [&](V vx) SOFTCHECK_INLINE_LAMBDA {  // false for NaN
+    V dh = vx - vm;
+    return hn::And(dh >= lowest, dh <= zero);
+  };
+  auto first = [&](V vx) SOFTCHECK_INLINE_LAMBDA {
+    VDD t = TwoSum(vx, hn::Neg(vm));
+    auto in = hn::And(t.hi >= lowest, t.hi <= zero);
+    return ExpDD(d, tab, hn::IfThenElseZero(in, t.hi), hn::IfThenElseZero(in, t.lo));
+  };
+  auto second = [&](V vx, V vg, VDD e, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
+    VDD p = TwoProd(d, e.hi, rh);
+    VDD P = FastTwoSum(p.hi, p.lo + (e.hi * rl + e.lo * rh));
     VDD t = TwoSum(vg, hn::Neg(P.hi));
     V lo = t.lo - P.lo;
     VDD v = TwoSum(t.hi, lo);
     V err = prel * hn::Abs(P.hi) + u * hn::Abs(lo);
-    auto range = hn::And(hn::And(inside(vy), hn::Abs(P.hi) >= tiny),
+    auto range = hn::And(hn::And(inside(vx), hn::Abs(P.hi) >= tiny),
                          hn::And(hn::Abs(v.hi) >= small, hn::Abs(v.hi) <= large));
     good = hn::And(range, CertainAbs(d, v, err));
     return v.hi;
@@ -245,26 +273,26 @@ void LogSoftmaxBackwardT(const double* y, const double* g, std::size_t n, double
   for (std::size_t c = 0; c < whole; c += kChunk * N) {
     const std::size_t stop = std::min(whole, c + kChunk * N);
     for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
-      VDD e = first(hn::LoadU(d, y + i));
+      VDD e = first(hn::LoadU(d, x + i));
       hn::Store(e.hi, d, bh + k);
       hn::Store(e.lo, d, bl + k);
     }
     for (std::size_t i = c, k = 0; i < stop; i += N, k += N) {
       hn::Mask<D> good;
-      hn::StoreU(second(hn::LoadU(d, y + i), hn::LoadU(d, g + i), VDD{hn::Load(d, bh + k), hn::Load(d, bl + k)}, good),
+      hn::StoreU(second(hn::LoadU(d, x + i), hn::LoadU(d, g + i), VDD{hn::Load(d, bh + k), hn::Load(d, bl + k)}, good),
                  d, out + i);
       store_ok(good, i, N);
     }
   }
   if (whole < n) {
     const std::size_t count = n - whole;
-    HWY_ALIGN double by[kMaxLanes] = {}, bg[kMaxLanes] = {};
-    std::memcpy(by, y + whole, count * sizeof(double));
+    HWY_ALIGN double bx[kMaxLanes] = {}, bg[kMaxLanes] = {};
+    std::memcpy(bx, x + whole, count * sizeof(double));
     std::memcpy(bg, g + whole, count * sizeof(double));
-    const V vy = hn::Load(d, by);
+    const V vx = hn::Load(d, bx);
     hn::Mask<D> good;
-    hn::Store(second(vy, hn::Load(d, bg), first(vy), good), d, by);
-    std::memcpy(out + whole, by, count * sizeof(double));
+    hn::Store(second(vx, hn::Load(d, bg), first(vx), good), d, bx);
+    std::memcpy(out + whole, bx, count * sizeof(double));
     store_ok(good, whole, count);
   }
 }
@@ -279,7 +307,7 @@ namespace softcheck::detail::fast {
 HWY_EXPORT(SigmoidBackwardT);
 HWY_EXPORT(DotT);
 HWY_EXPORT(SoftmaxBackwardT);
-HWY_EXPORT(LogSoftmaxBackwardT);
+HWY_EXPORT(SubTermsT);
 
 void sigmoid_backward(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double)) {
   HWY_DYNAMIC_DISPATCH(SigmoidBackwardT)(y, g, n, out, precise);
@@ -289,9 +317,9 @@ void softmax_backward(const double* y, const double* g, std::size_t n, const Dot
                       unsigned char* ok) {
   HWY_DYNAMIC_DISPATCH(SoftmaxBackwardT)(y, g, n, S.s, S.c, S.err, out, ok);
 }
-void log_softmax_backward(const double* y, const double* g, std::size_t n, dd G, double rel_g, double* out,
-                          unsigned char* ok) {
-  HWY_DYNAMIC_DISPATCH(LogSoftmaxBackwardT)(y, g, n, G.hi, G.lo, rel_g, out, ok);
+void sub_terms(const double* x, const double* g, std::size_t n, double m, dd R, double rel_r, double* out,
+               unsigned char* ok) {
+  HWY_DYNAMIC_DISPATCH(SubTermsT)(x, g, n, m, R.hi, R.lo, rel_r, out, ok);
 }
 
 }  // namespace softcheck::detail::fast

@@ -159,7 +159,7 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
     unsigned char ok[kChunk];
     for (std::size_t c = 0; c < n; c += kChunk) {
       const std::size_t len = std::min(kChunk, n - c);
-      fast::log_softmax_backward(y.data() + c, g.data() + c, len, G0, rel0, out.data() + c, ok);
+      fast::sub_terms(y.data() + c, g.data() + c, len, 0.0, G0, rel0, out.data() + c, ok);
       for (std::size_t k = 0; k < len; ++k)
         if (!ok[k]) out[c + k] = component(c + k);
     }

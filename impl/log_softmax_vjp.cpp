@@ -12,6 +12,7 @@
 #include "impl/exact.hpp"
 #include "impl/exp_log.hpp"
 #include "impl/fallback.hpp"
+#include "impl/fast.hpp"
 #include "impl/softcheck.hpp"
 #include "impl/variants.hpp"
 #include "impl/vector_core.hpp"
@@ -45,7 +46,7 @@ void special(std::span<const double> x, std::span<const double> g, const detail:
 }
 }  // namespace
 
-// x with a finite maximum m = x_a, g finite. e_i = e^(x_i - m) (x_i - m exact, 2^-99), R = Σ_{j≠a} e_j
+// x with a finite maximum m = x_a, g finite. Tier 0 first (below). What it leaves: e_i = e^(x_i - m) (x_i - m exact, 2^-99), R = Σ_{j≠a} e_j
 // pairwise (2^-98.2), S = 1 + R (2^-98); G = Σ g_j as s + c within E_G (impl/dot.hpp), G~ = s + c.
 // i ≠ a: p_i = e_i/S (15u^2 more: 2^-97.3), P = p_i G~ within 2^-97 + E_G/|G~| relative, v = g_i - P
 // within (2^-97 + E_G/|G~|)(|g_i| + |P|)/|v| + 2^-103 of itself. i = a: g_a - p_a G = (g_a - G) +
@@ -61,22 +62,33 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
   detail::check_backward("log_softmax_vjp", x, g, out);
   const std::size_t n = x.size();
   if (n == 0) return;
-  const Scan sc = scan(x);
-  if (sc.nan || sc.posinf || sc.all_neginf || !std::all_of(g.begin(), g.end(), [](double v) { return std::isfinite(v); })) {
+  const fast::MaxScan ms = fast::max_scan(x.data(), n);
+  if (ms.nan || std::isinf(ms.max) || !std::all_of(g.begin(), g.end(), [](double v) { return std::isfinite(v); })) {
     std::vector<double> xc(x.begin(), x.end()), gc(g.begin(), g.end());  // out may alias either
-    special(xc, gc, sc, out);
+    special(xc, gc, scan(x), out);
     return;
   }
   std::vector<double> copy;  // the exact tier reads all of x and g
   detach(x, g, out, copy);
-  const double m = sc.m;
-  const scaled R = others_sum(x, sc), S = add(scaled{{1.0, 0.0}, 0}, R);
-  const DotBound B = dot_bound(g.data(), nullptr, n);
-  const dd Gd = B.ok ? two_sum(B.s, B.c) : dd{};
-  const scaled G = from_dd(Gd);
-  const double rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
+  const double m = ms.max;
+  // The scalar tiers' state, formed on first need (tier 0 usually leaves nothing to them).
+  bool have_scalar = false;
+  Scan sc;
+  scaled R, S, G;
+  DotBound B;
+  dd Gd;
+  double rel_G = HUGE_VAL;
   std::unique_ptr<fallback::DistGrad> precise;
-  for (std::size_t i = 0; i < n; ++i) {
+  auto component = [&](std::size_t i) -> double {
+    if (!have_scalar) {
+      have_scalar = true;
+      sc = scan(x);
+      R = others_sum(x, sc), S = add(scaled{{1.0, 0.0}, 0}, R);
+      B = dot_bound(g.data(), nullptr, n);
+      Gd = B.ok ? two_sum(B.s, B.c) : dd{};
+      G = from_dd(Gd);
+      rel_G = Gd.hi != 0 ? B.err / std::fabs(Gd.hi) * (1 + 0x1p-50) : HUGE_VAL;
+    }
     const double gi = g[i];
     if (B.ok && rel_G < 0x1p-60) {
       if (i == sc.a) {
@@ -84,27 +96,40 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
         const scaled A = from_dd(D), P = mul(div(R, S), G), v = add(A, P);
         const double rel_A = D.hi != 0 ? E_D / std::fabs(D.hi) * (1 + 0x1p-50) : E_D == 0 ? 0.0 : HUGE_VAL;
         const double rel = std::max(rel_A, 0x1.6a09e667f3bcdp-97 + rel_G) * cancellation_ratio(A, P, v) + 0x1p-103;
-        if (v.m.hi != 0 && rel < 0x1p-60 && rounding_certain(v, rel)) {
-          out[i] = round(v);
-          continue;
-        }
+        if (v.m.hi != 0 && rel < 0x1p-60 && rounding_certain(v, rel)) return round(v);
       } else {
         const scaled e = term(x[i], m);
-        if (e.m.hi == 0) {
-          out[i] = gi != 0 ? gi : (Gd.hi > 0 ? -0.0 : 0.0);
-          continue;
-        }
+        if (e.m.hi == 0) return gi != 0 ? gi : (Gd.hi > 0 ? -0.0 : 0.0);
         const scaled P = mul(div(e, S), G), A = from_double(gi), v = add(A, neg(P));
         const double rel = (0x1p-97 + rel_G) * cancellation_ratio(A, P, v) + 0x1p-103;
-        if (v.m.hi != 0 && rounding_certain(v, rel)) {
-          out[i] = round(v);
-          continue;
-        }
+        if (v.m.hi != 0 && rounding_certain(v, rel)) return round(v);
       }
     }
     if (!precise) precise = std::make_unique<fallback::DistGrad>(x, g);
-    out[i] = -(*precise)(i);
+    return -(*precise)(i);
+  };
+  // Tier 0 (impl/fast.hpp): S = Σ e^{x_j - m} (exp_terms) and G = Σ g_j (dot) in vector lanes, R = G/S
+  // (div, 15u^2 + 56u^3 < 2^-102), then g_i - e^{x_i - m} R for each component with x_i - m >= -600
+  // (sub_terms), a chunk at a time; what it does not prove, component(i).
+  const fast::DotSum G0 = fast::dot(g.data(), nullptr, n);
+  const dd Gt = two_sum(G0.s, G0.c);
+  const double rel_g = Gt.hi != 0 ? G0.err / std::fabs(Gt.hi) * (1 + 0x1p-50) : HUGE_VAL;
+  if (G0.ok && rel_g < 0x1p-60 && std::fabs(Gt.hi) >= 0x1p-900 && std::fabs(Gt.hi) < 0x1p990) {
+    const fast::Sum S0 = fast::exp_terms(x.data(), n, m, n, n, nullptr, nullptr);  // S0 >= 1: the term at m
+    const double rel_s = S0.rel_err + S0.dropped / S0.value.hi;
+    const dd Rt = div(Gt, S0.value);
+    const double rel_r = (rel_g + rel_s + 0x1p-102) * (1 + 0x1p-40);
+    constexpr std::size_t kChunk = 4096;
+    unsigned char ok[kChunk];
+    for (std::size_t c = 0; c < n; c += kChunk) {
+      const std::size_t len = std::min(kChunk, n - c);
+      fast::sub_terms(x.data() + c, g.data() + c, len, m, Rt, rel_r, out.data() + c, ok);
+      for (std::size_t k = 0; k < len; ++k)
+        if (!ok[k]) out[c + k] = component(c + k);
+    }
+    return;
   }
+  for (std::size_t i = 0; i < n; ++i) out[i] = component(i);
 }
 
 namespace standard {
