@@ -119,6 +119,7 @@ void sigmoid_backward(const double* y, const double* g, std::size_t n, double* o
 // 2 M^2 u^2.
 struct DotSum {
   double s = 0, c = 0, err = 0;
+  double abs = 0;  // at least Σ|a_j b_j| (Σ|a_j| for b null)
   bool ok = false;
 };
 DotSum dot(const double* a, const double* b, std::size_t n);
@@ -134,6 +135,13 @@ void softmax_backward(const double* y, const double* g, std::size_t n, const Dot
 // log_softmax_vjp: R = Σ g_j / Σ e^{x_j - m}.
 void sub_terms(const double* x, const double* g, std::size_t n, double m, dd R, double rel_r, double* out,
                unsigned char* ok);
+
+// out_i = RN((eh_i + el_i) R (g_i - Q)) and ok_i = 1 where proven, for eh + el from exp_terms (within
+// kTermErr of e^{x_i - m}; eh_i = 0 is never proven), R normalized within rel_r relative (0 < R <= 1),
+// Q normalized within err_q absolute (|Q.hi| < 2^995); ok_i = 0 elsewhere. out may be eh.
+// softmax_vjp: R = 1/Σ e^{x_j - m}, Q = Σ g_j e^{x_j - m} R.
+void scale_diff(const double* eh, const double* el, const double* g, std::size_t n, dd R, double rel_r, dd Q,
+                double err_q, double* out, unsigned char* ok);
 
 // max_i x_i (NaN-free part), the first i where it is, and whether some x_i is NaN.
 struct MaxScan {

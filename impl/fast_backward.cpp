@@ -101,8 +101,8 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
   const std::size_t N = hn::Lanes(d);
   constexpr std::size_t kAcc = 4;
   const V big = hn::Set(d, 0x1p995);
-  V s[kAcc], c[kAcc], cc[kAcc], rr[kAcc];
-  for (std::size_t k = 0; k < kAcc; ++k) s[k] = c[k] = cc[k] = rr[k] = hn::Zero(d);
+  V s[kAcc], c[kAcc], cc[kAcc], rr[kAcc], ab[kAcc];
+  for (std::size_t k = 0; k < kAcc; ++k) s[k] = c[k] = cc[k] = rr[k] = ab[k] = hn::Zero(d);
   auto fine = hn::FirstN(d, N);  // all true
   auto put_c = [&](std::size_t k, V q) SOFTCHECK_INLINE_LAMBDA {  // level 2 (and 3)
     VDD t = TwoSum(c[k], q);
@@ -121,8 +121,10 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
       VDD p = TwoProd(d, va, vb);
       put(k, p.hi);
       put(k, p.lo);
+      ab[k] = ab[k] + hn::Abs(p.hi);
     } else {
       put(k, va);
+      ab[k] = ab[k] + hn::Abs(va);
     }
   };
   const V zero = hn::Zero(d);
@@ -141,6 +143,7 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
     put_c(0, c[k]);
     cc[0] = cc[0] + cc[k];
     rr[0] = rr[0] + rr[k];
+    ab[0] = ab[0] + ab[k];
   }
   HWY_ALIGN double ls[HWY_MAX_BYTES / sizeof(double)], lc[HWY_MAX_BYTES / sizeof(double)];
   HWY_ALIGN double lcc[HWY_MAX_BYTES / sizeof(double)], lr[HWY_MAX_BYTES / sizeof(double)];
@@ -148,6 +151,7 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
   hn::Store(c[0], d, lc);
   hn::Store(cc[0], d, lcc);
   hn::Store(rr[0], d, lr);
+  const double AB = hn::GetLane(hn::SumOfLanes(d, ab[0]));
   double S = ls[0], C = lc[0], CC = lcc[0], RR = lr[0];
   auto put_scalar_c = [&](double q) {
     const dd t = two_sum(C, q);
@@ -165,6 +169,9 @@ DotSum DotT(const double* a, const double* b, std::size_t n) {
   r.s = S;
   r.c = C + CC;
   r.err = (2 * M * RR + 0x1p-53 * std::fabs(r.c) + (b ? static_cast<double>(n) * 0x1p-1070 : 0.0)) * (1 + 0x1p-50);
+  // Σ|a_j b_j| <= Σ|p.hi| (1 + u) (+ 2^-1074 where a product underflows), that sum of M/2 terms within
+  // M u <= 2^-30 relative.
+  r.abs = AB * (1 + 0x1p-28) + (b ? static_cast<double>(n) * 0x1p-1070 : 0.0);
   r.ok = hn::AllTrue(d, fine) && M <= 0x1p-30 && std::isfinite(S) && std::isfinite(r.c) && std::isfinite(r.err);
   return r;
 }
@@ -297,6 +304,73 @@ void SubTermsT(const double* x, const double* g, std::size_t n, double m, double
   }
 }
 
+// e_i R (g_i - Q) for e_i = eh_i + el_i (within kTermErr of e^{x_i - m}), R = Rh + Rl (within rel_r,
+// 0 < R <= 1) and Q = Qh + Ql within E_Q absolute (|Qh| < 2^995): P = e R as in SubTermsT, within
+// prel = (kTermErr + rel_r + 2^-100)(1 + 2^-40) of e^{x_i - m} R relative (|P.hi| >= 2^-899 checked);
+// D = g_i - Q as SoftmaxBackwardT's, within E_D = (E_Q + u |dl|)(1 + 2^-50) of g_i - Q. Then
+// |P D - P_x D_x| <= prel |P| (|D| + E_D) + |P| E_D for the exact P_x, D_x. v = P D: P.hi D.hi exact
+// (TwoProd; |v| >= 2^-900 is checked), a1 = P.hi D.lo, a2 = P.lo D.hi, their sum and o.lo added in four
+// roundings (u each on its result), P.lo D.lo dropped (< 2^-105 |P.hi D.hi|), 2^-1070 for products that
+// underflow. Ziv's test with the sum, widened by 2^-40, on 2^-900 <= |v| <= 2^1000 and |D.hi| < 2^995.
+// eh_i = 0 (a term the fast exponential does not give) or a failed test: ok_i = 0, out_i to be ignored.
+// out may be eh (each lane is read before it is written).
+void ScaleDiffT(const double* eh, const double* el, const double* g, std::size_t n, double Rh, double Rl,
+                double rel_r, double Qh, double Ql, double E_Q, double* out, unsigned char* ok) {
+  const D d;
+  const std::size_t N = hn::Lanes(d);
+  const V rh = hn::Set(d, Rh), rl = hn::Set(d, Rl), qh = hn::Set(d, Qh), ql = hn::Set(d, Ql), eq = hn::Set(d, E_Q);
+  const V u = hn::Set(d, 0x1p-53), one = hn::Set(d, 1.0), widen50 = hn::Set(d, 1 + 0x1p-50);
+  const V widen40 = hn::Set(d, 1 + 0x1p-40), u2 = hn::Set(d, 0x1p-105), tiny = hn::Set(d, 0x1p-1070);
+  const V prel = hn::Set(d, (kTermErr + rel_r + 0x1p-100) * (1 + 0x1p-40));
+  const V pmin = hn::Set(d, 0x1p-899), small = hn::Set(d, 0x1p-900), large = hn::Set(d, 0x1p1000);
+  const V big = hn::Set(d, 0x1p995);
+  auto step = [&](V veh, V vel, V vg, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
+    VDD p = TwoProd(d, veh, rh);
+    VDD P = FastTwoSum(p.hi, p.lo + (veh * rl + vel * rh));
+    VDD t = TwoSum(vg, hn::Neg(qh));
+    V dl = t.lo - ql;
+    VDD diff = TwoSum(t.hi, dl);
+    V e_d = (eq + u * hn::Abs(dl)) * widen50;
+    VDD o = TwoProd(d, P.hi, diff.hi);
+    V a1 = P.hi * diff.lo, a2 = P.lo * diff.hi;
+    V a = a1 + a2;
+    V ol = a + o.lo;
+    VDD v = FastTwoSum(o.hi, ol);
+    V ap = hn::Abs(P.hi), ad = hn::Abs(diff.hi);
+    V err = (ap * widen50 * (prel * (ad * widen50 + e_d) + e_d) +
+             u * (hn::Abs(a1) + hn::Abs(a2) + hn::Abs(a) + hn::Abs(ol)) + u2 * (ap * ad) + tiny) *
+            widen40;
+    auto range = hn::And(hn::And(ap >= pmin, ad < big), hn::And(hn::Abs(v.hi) >= small, hn::Abs(v.hi) <= large));
+    good = hn::And(range, CertainAbs(d, v, err));
+    return v.hi;
+  };
+  auto store_ok = [&](hn::Mask<D> good, std::size_t at, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
+    if (count == N && HWY_LIKELY(hn::AllTrue(d, good))) return (void)std::memset(ok + at, 1, N);
+    HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
+    hn::Store(hn::IfThenElseZero(good, one), d, k);
+    for (std::size_t l = 0; l < count; ++l) ok[at + l] = k[l] != 0;
+  };
+  std::size_t i = 0;
+  for (; i + N <= n; i += N) {
+    hn::Mask<D> good;
+    const V r = step(hn::LoadU(d, eh + i), hn::LoadU(d, el + i), hn::LoadU(d, g + i), good);
+    hn::StoreU(r, d, out + i);
+    store_ok(good, i, N);
+  }
+  if (i < n) {
+    const std::size_t count = n - i;
+    HWY_ALIGN double bh[HWY_MAX_BYTES / sizeof(double)] = {}, bl[HWY_MAX_BYTES / sizeof(double)] = {};
+    HWY_ALIGN double bg[HWY_MAX_BYTES / sizeof(double)] = {};
+    std::memcpy(bh, eh + i, count * sizeof(double));
+    std::memcpy(bl, el + i, count * sizeof(double));
+    std::memcpy(bg, g + i, count * sizeof(double));
+    hn::Mask<D> good;
+    hn::Store(step(hn::Load(d, bh), hn::Load(d, bl), hn::Load(d, bg), good), d, bh);
+    std::memcpy(out + i, bh, count * sizeof(double));
+    store_ok(good, i, count);
+  }
+}
+
 }  // namespace HWY_NAMESPACE
 }  // namespace softcheck::detail::fast
 HWY_AFTER_NAMESPACE();
@@ -308,6 +382,7 @@ HWY_EXPORT(SigmoidBackwardT);
 HWY_EXPORT(DotT);
 HWY_EXPORT(SoftmaxBackwardT);
 HWY_EXPORT(SubTermsT);
+HWY_EXPORT(ScaleDiffT);
 
 void sigmoid_backward(const double* y, const double* g, std::size_t n, double* out, double (*precise)(double, double)) {
   HWY_DYNAMIC_DISPATCH(SigmoidBackwardT)(y, g, n, out, precise);
@@ -320,6 +395,10 @@ void softmax_backward(const double* y, const double* g, std::size_t n, const Dot
 void sub_terms(const double* x, const double* g, std::size_t n, double m, dd R, double rel_r, double* out,
                unsigned char* ok) {
   HWY_DYNAMIC_DISPATCH(SubTermsT)(x, g, n, m, R.hi, R.lo, rel_r, out, ok);
+}
+void scale_diff(const double* eh, const double* el, const double* g, std::size_t n, dd R, double rel_r, dd Q,
+                double err_q, double* out, unsigned char* ok) {
+  HWY_DYNAMIC_DISPATCH(ScaleDiffT)(eh, el, g, n, R.hi, R.lo, rel_r, Q.hi, Q.lo, err_q, out, ok);
 }
 
 }  // namespace softcheck::detail::fast

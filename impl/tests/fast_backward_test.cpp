@@ -137,6 +137,7 @@ TEST(FastBackward, DotIsWithinItsBound) {
       }
       if (mpfr_cmp_d(mag, 0x1p1000) >= 0) continue;  // a partial sum may overflow: refusing is allowed
       ASSERT_TRUE(S.ok) << "rep " << rep << ", n = " << n;
+      ASSERT_LE(mpfr_cmp_d(mag, S.abs), 0) << "abs, rep " << rep << ", kind " << kind;  // S.abs >= Σ|a_j b_j|
       mpfr_set_d(w, S.s, MPFR_RNDN);
       mpfr_add_d(w, w, S.c, MPFR_RNDN);
       mpfr_sub(w, w, acc, MPFR_RNDN);
@@ -165,7 +166,8 @@ TEST(FastBackward, DotIsWithinItsBound) {
 }
 
 // softmax_backward's (y, g): y = softmax(x) (ties, wide spreads, exact zeros) or anything; g uniform,
-// one-hot, constant (every component cancels: the precise tiers), nearly constant, or over the binades.
+// one-hot, constant (every component cancels: the precise tiers), nearly constant (within 2^-40 or
+// 2^-50), or over the binades.
 // For log-softmax (log_form), y = log_softmax(x) instead.
 void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double>& g, bool log_form) {
   const std::size_t n = 1 + (r() % 6 == 0 ? r() % 5000 : r() % 50);
@@ -179,7 +181,7 @@ void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double
   else if (ky <= 2) softcheck::softmax(x, y);
   else
     for (double& v : y) v = log_form && r() % 2 ? -std::ldexp(unit(r), static_cast<int>(r() % 12)) : any_double(r, -1074, 990);
-  const int kg = static_cast<int>(r() % 5);
+  const int kg = static_cast<int>(r() % 6);
   const double c = 2 * unit(r) - 1;
   for (double& v : g) {
     if (kg == 0) v = 2 * unit(r) - 1;
@@ -187,6 +189,7 @@ void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double
     if (kg == 2) v = c;
     if (kg == 3) v = c + 0x1p-40 * unit(r);
     if (kg == 4) v = any_double(r, -1074, 990);
+    if (kg == 5) v = c + 0x1p-50 * unit(r);  // g_i - ⟨g, p⟩ cancels by about 50 bits
   }
   if (kg == 1) g[r() % n] = 1;
 }
@@ -234,10 +237,14 @@ TEST(FastBackward, SoftmaxBackwardsAreCorrectlyRoundedOnEveryTarget) {
   }
 }
 
-// log_softmax_vjp (input form: tier 0's sub_terms at m = max x with R = Σg / Σe^{x_j - m}) against the
-// oracle, in place over x and over g, and bit for bit across targets; x over narrow to wide spreads with
-// ties, -inf and terms between e^-746 and e^-600, g as for the framework forms.
-TEST(FastBackward, LogSoftmaxVjpIsCorrectlyRoundedOnEveryTarget) {
+// The input forms (tier 0: log_softmax_vjp's sub_terms at m = max x with R = Σg / Σe^{x_j - m};
+// softmax_vjp's scale_diff with R = 1/Σe^{x_j - m}, Q = Σ g_j e^{x_j - m} R) against the oracle, in place
+// over x and over g, and bit for bit across targets; x over narrow to wide spreads with ties, -inf and
+// terms between e^-746 and e^-600, g as for the framework forms.
+TEST(FastBackward, InputFormsAreCorrectlyRoundedOnEveryTarget) {
+  for (const bool log_form : {true, false}) {
+  SCOPED_TRACE(log_form ? "log_softmax_vjp" : "softmax_vjp");
+  const auto kernel = log_form ? softcheck::log_softmax_vjp : softcheck::softmax_vjp;
   std::vector<double> first;
   for_each_target([&] {
     std::mt19937_64 r(25);
@@ -255,11 +262,12 @@ TEST(FastBackward, LogSoftmaxVjpIsCorrectlyRoundedOnEveryTarget) {
       if (r() % 5 == 0) x[r() % n] = *std::max_element(x.begin(), x.end()) - 650;
       std::vector<double> out(n), over_x = x, over_g = g;
       std::vector<oracle::Ref> ref(n);
-      softcheck::log_softmax_vjp(x, g, out);
-      softcheck::log_softmax_vjp(over_x, g, over_x);
-      softcheck::log_softmax_vjp(x, over_g, over_g);
+      kernel(x, g, out);
+      kernel(over_x, g, over_x);
+      kernel(x, over_g, over_g);
       ov.assign(x);
-      ov.log_softmax_vjp(g, ref);
+      if (log_form) ov.log_softmax_vjp(g, ref);
+      else ov.softmax_vjp(g, ref);
       for (std::size_t i = 0; i < n; ++i) {
         ASSERT_TRUE(same(out[i], ref[i].rounded))
             << std::hexfloat << "rep " << rep << ", i = " << i << ": x_i = " << x[i] << ", g_i = " << g[i];
@@ -271,6 +279,7 @@ TEST(FastBackward, LogSoftmaxVjpIsCorrectlyRoundedOnEveryTarget) {
     ASSERT_EQ(got.size(), first.size());
     for (std::size_t i = 0; i < got.size(); ++i) ASSERT_TRUE(same_bits(got[i], first[i])) << "value " << i;
   });
+  }
 }
 
 int g_precise_calls = 0;
@@ -303,6 +312,22 @@ TEST(FastBackward, TierZeroProvesOrdinaryComponents) {
     fast::sub_terms(y.data(), g.data(), n, 0.0, G0, G.err / std::fabs(G0.hi) * (1 + 0x1p-50), out.data(), ok.data());
     left = std::count(ok.begin(), ok.end(), 0);
     EXPECT_LE(left, 2) << "log_softmax_backward: tier 0 left " << left << " of " << n;
+    // softmax_vjp at x: e^{x_j - m} once, R = 1/S, Q = N/S with N = Σ g_j e^{x_j - m} (errors as the caller
+    // states them, rounded up here), scale_diff.
+    const double m = *std::max_element(x.begin(), x.end());
+    std::vector<double> el(n);
+    const fast::Sum S0 = fast::exp_terms(x.data(), n, m, n, n, y.data(), el.data());
+    const fast::DotSum N1 = fast::dot(g.data(), y.data(), n), N2 = fast::dot(g.data(), el.data(), n);
+    ASSERT_TRUE(N1.ok && N2.ok);
+    const softcheck::detail::dd Nt = softcheck::detail::add(softcheck::detail::two_sum(N1.s, N1.c),
+                                                            softcheck::detail::two_sum(N2.s, N2.c));
+    const double rel_s = S0.rel_err + S0.dropped;
+    const double E_N = N1.err + N2.err + 2 * fast::kTermErr * N1.abs + 0x1p-102 * std::fabs(Nt.hi);
+    const double E_Q = (E_N + 2 * rel_s * std::fabs(Nt.hi)) / S0.value.hi * 1.01;
+    fast::scale_diff(y.data(), el.data(), g.data(), n, softcheck::detail::div({1.0, 0.0}, S0.value),
+                     2 * rel_s, softcheck::detail::div(Nt, S0.value), E_Q, out.data(), ok.data());
+    left = std::count(ok.begin(), ok.end(), 0);
+    EXPECT_LE(left, 2) << "softmax_vjp: tier 0 left " << left << " of " << n;
   });
 }
 
