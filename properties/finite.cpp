@@ -19,7 +19,10 @@ double extreme_entry(rc::Random& r) {
   if (u < 0.4) return s * 1000;
   if (u < 0.55) return s * 1e308;
   if (u < 0.6) return s * DBL_MAX;
-  if (u < 0.85) return s * std::ldexp(1 + regimes::unit_interval(r), 9 + static_cast<int>(regimes::below(r, 1015)));
+  if (u < 0.85) {
+    const int e = 9 + static_cast<int>(regimes::below(r, 1015));  // drawn first: see regimes.cpp on order
+    return s * std::ldexp(1 + regimes::unit_interval(r), e);
+  }
   return regimes::uniform(r, -50, 50);
 }
 
@@ -47,7 +50,10 @@ rc::Gen<double> extreme_scalar() {
         if (u < 0.3) return s * 1000;
         if (u < 0.45) return s * 1e308;
         if (u < 0.5) return s * DBL_MAX;
-        if (u < 0.8) return s * std::ldexp(1 + regimes::unit_interval(r), 9 + static_cast<int>(regimes::below(r, 1015)));
+        if (u < 0.8) {
+          const int e = 9 + static_cast<int>(regimes::below(r, 1015));
+          return s * std::ldexp(1 + regimes::unit_interval(r), e);
+        }
         return s * regimes::uniform(r, 700, 750);  // around where e^x overflows and e^-x underflows
       },
       regimes::shrink_double);

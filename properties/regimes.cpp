@@ -54,6 +54,10 @@ std::size_t small_n(rc::Random& r, int size, std::size_t lo, std::size_t hi) {
   return lo + below(r, top - lo + 1);
 }
 
+// Every draw from r is its own full expression (a declaration or statement, or a branch of ?:): C++
+// leaves the order of a call's arguments and of an operator's operands unspecified, and GCC and Clang
+// choose differently, so sign(r) * ldexp(unit_interval(r), below(r, 60)) would be one input under one
+// compiler and another under the other (Regimes.DrawsAreTheSameOnEveryCompiler pins the draws).
 double sign(rc::Random& r) { return chance(r, 0.5) ? 1.0 : -1.0; }
 
 // One element of `unit`: mostly uniform, some simple values, some tiny magnitudes.
@@ -64,24 +68,33 @@ double unit_element(rc::Random& r) {
     static constexpr double simple[] = {0.0, 1.0, -1.0, 0.5, -0.5, 0.25, -0.75, -0.0};
     return simple[below(r, std::size(simple))];
   }
-  return sign(r) * std::ldexp(1 + unit_interval(r), -1 - static_cast<int>(below(r, 60)));
+  const double s = sign(r);
+  const int e = -1 - static_cast<int>(below(r, 60));
+  return s * std::ldexp(1 + unit_interval(r), e);
 }
 
 double wide_element(rc::Random& r) {
   const double u = unit_interval(r);
   if (u < 0.8) return uniform(r, -50, 50);
   if (u < 0.9) return static_cast<double>(static_cast<int>(below(r, 101)) - 50);
-  return sign(r) * std::min(50.0, std::ldexp(1 + unit_interval(r), static_cast<int>(below(r, 36)) - 30));
+  const double s = sign(r);
+  const int e = static_cast<int>(below(r, 36)) - 30;
+  return s * std::min(50.0, std::ldexp(1 + unit_interval(r), e));
 }
 
 double extreme_element(rc::Random& r) {
   const double u = unit_interval(r);
   if (u < 0.3) return sign(r) * 1000;
-  if (u < 0.45) return sign(r) * (chance(r, 0.5) ? 1e308 : DBL_MAX);
-  if (u < 0.65) return sign(r) * std::ldexp(1 + unit_interval(r), 9 + static_cast<int>(below(r, 1015)));
+  const double s = u < 0.8 ? sign(r) : 1;
+  if (u < 0.45) return s * (chance(r, 0.5) ? 1e308 : DBL_MAX);
+  if (u < 0.65) {
+    const int e = 9 + static_cast<int>(below(r, 1015));
+    return s * std::ldexp(1 + unit_interval(r), e);
+  }
   if (u < 0.8) {
     static const double t[] = {std::log(DBL_MAX), -1075 * std::log(2.0), std::log(DBL_MIN), 745.0, 710.0};
-    return sign(r) * std::nextafter(t[below(r, std::size(t))], chance(r, 0.5) ? kInf : -kInf);
+    const double toward = chance(r, 0.5) ? kInf : -kInf;
+    return s * std::nextafter(t[below(r, std::size(t))], toward);
   }
   return uniform(r, -50, 50);
 }
@@ -110,7 +123,8 @@ rc::Gen<Vec> extreme_gen() {
           // all near one huge value B (±1000, ±1e4, ±1e300, ±1e308): exact results are ordinary numbers
           {3, pattern([](rc::Random& r, int size) {
              static constexpr double bases[] = {1000, 1e4, 1e300, 1e308};
-             const double b = sign(r) * bases[below(r, std::size(bases))];
+             const double s = sign(r);
+             const double b = s * bases[below(r, std::size(bases))];
              Vec v(small_n(r, size, 1, 16));
              for (double& x : v) x = b + (chance(r, 0.3) ? 0.0 : uniform(r, -50, 50));
              return v;
@@ -118,7 +132,8 @@ rc::Gen<Vec> extreme_gen() {
           // n copies of one value: the sum of exponentials overflows though each term does not
           {2, pattern([](rc::Random& r, int size) {
              static const double c[] = {709.7, std::log(DBL_MAX), 1000, -1000, 1e308, -1e308, -745.0};
-             return Vec(small_n(r, size, 1, 16), c[below(r, std::size(c))]);
+             const double value = c[below(r, std::size(c))];
+             return Vec(small_n(r, size, 1, 16), value);
            })},
       }),
       shrink_vec1);
@@ -146,7 +161,11 @@ rc::Gen<Vec> ties_gen() {
     if (u < 0.4) m = uniform(r, -50, 50);
     else if (u < 0.6) m = uniform(r, -1, 1);
     else if (u < 0.8) m = sign(r) * 1000;
-    else m = sign(r) * std::ldexp(1 + unit_interval(r), static_cast<int>(below(r, 60)) - 20);
+    else {
+      const double s = sign(r);
+      const int e = static_cast<int>(below(r, 60)) - 20;
+      m = s * std::ldexp(1 + unit_interval(r), e);
+    }
     const std::size_t ties = 2 + below(r, n - 1);  // 2..n entries within a few ULPs of m
     Vec v(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -190,8 +209,13 @@ rc::Gen<Vec> tail_gen() {
 rc::Gen<Vec> cancel_gen() {
   return pattern([](rc::Random& r, int size) {
     const std::size_t n = small_n(r, size, 2, 16);
-    const double m_aim = chance(r, 0.5) ? -std::ldexp(1 + unit_interval(r), -1 - static_cast<int>(below(r, 19)))
-                                        : -uniform(r, 1, 25);
+    double m_aim;
+    if (chance(r, 0.5)) {
+      const int e = -1 - static_cast<int>(below(r, 19));
+      m_aim = -std::ldexp(1 + unit_interval(r), e);
+    } else {
+      m_aim = -uniform(r, 1, 25);
+    }
     const double log_c = std::log(-std::expm1(m_aim));  // c: what the other entries' exponentials sum to
     Vec w(n - 1);
     double wsum = 0;
@@ -221,7 +245,8 @@ rc::Gen<Vec> long_gen() {
           // n copies of one value (the exact softmax is 1/n; 709.7: the sum overflows)
           {1, pattern([](rc::Random& r, int size) {
              static constexpr double c[] = {0.0, 1.0, 709.7, -1000.0, 0.1};
-             return Vec(long_n(r, size), c[below(r, std::size(c))]);
+             const double value = c[below(r, std::size(c))];
+             return Vec(long_n(r, size), value);
            })},
           // one dominant entry among many: the target-class gradient sums n small terms
           {1, pattern([](rc::Random& r, int size) {
@@ -240,7 +265,10 @@ double special_element(rc::Random& r) {
     case 2: case 3: return -kInf;
     case 4: return 0.0;
     case 5: return -0.0;
-    case 6: return std::bit_cast<double>(below(r, std::uint64_t{1} << 52) | (chance(r, 0.5) ? 1ULL << 63 : 0));
+    case 6: {
+      const std::uint64_t bits = below(r, std::uint64_t{1} << 52);
+      return std::bit_cast<double>(bits | (chance(r, 0.5) ? 1ULL << 63 : 0));
+    }
     case 7: return sign(r) * DBL_MIN;
     case 8: return sign(r) * DBL_MAX;
     default: return wide_element(r);
@@ -297,7 +325,10 @@ rc::Gen<double> scalar_special_gen() {
           case 1: return kInf;
           case 2: return -kInf;
           case 3: return sign(r) * 0.0;
-          case 4: return std::bit_cast<double>((1 + below(r, (std::uint64_t{1} << 52) - 1)) | (chance(r, 0.5) ? 1ULL << 63 : 0));
+          case 4: {
+            const std::uint64_t bits = 1 + below(r, (std::uint64_t{1} << 52) - 1);
+            return std::bit_cast<double>(bits | (chance(r, 0.5) ? 1ULL << 63 : 0));
+          }
           case 5: return sign(r) * DBL_MIN;
           case 6: return sign(r) * DBL_MAX;
           default: return nasty_values()[below(r, nasty_values().size())];
@@ -398,7 +429,8 @@ rc::Gen<std::vector<double>> upstream(const std::vector<double>& y) {
     } else if (u < 0.55) {  // dense in [-1, 1]
       for (double& v : g) v = 2 * unit_interval(r) - 1;
     } else if (u < 0.8) {  // nearly constant: c moved by a few ULPs per entry
-      const double c = sign(r) * (0.25 + 2 * unit_interval(r));
+      const double s = sign(r);
+      const double c = s * (0.25 + 2 * unit_interval(r));
       for (double& v : g) {
         v = c;
         for (auto k = below(r, 4); k > 0; --k) v = std::nextafter(v, chance(r, 0.5) ? HUGE_VAL : -HUGE_VAL);
@@ -406,7 +438,13 @@ rc::Gen<std::vector<double>> upstream(const std::vector<double>& y) {
     } else {  // mixed magnitudes over every binade, zeros and subnormals among them
       for (double& v : g) {
         const double w = unit_interval(r);
-        v = w < 0.1 ? 0.0 : sign(r) * std::ldexp(1 + unit_interval(r), -1074 + static_cast<int>(below(r, 2098)));
+        if (w < 0.1) {
+          v = 0.0;
+        } else {
+          const double s = sign(r);
+          const int e = -1074 + static_cast<int>(below(r, 2098));
+          v = s * std::ldexp(1 + unit_interval(r), e);
+        }
       }
     }
     return g;

@@ -54,7 +54,8 @@ TEST(ExactTier, BceGradientMatchesTheOracle) {
   std::mt19937_64 g(12);
   for (int k = 0; k < 300; ++k) {
     const double scale[] = {1e-300, 1e-5, 1, 40, 800, 1e5};
-    const double x = scale[g() % 6] * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
+    const double s = scale[g() % 6];  // one draw per statement: operand order is unspecified
+    const double x = s * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
     double t = static_cast<double>(g() >> 11) * 0x1p-53;
     if (g() % 3 == 0) t = g() % 2 ? 0.0 : 1.0;
     if (g() % 3 == 0) t = oracle::sigmoid(x).rounded;  // sigma(x) - t cancels
@@ -131,7 +132,8 @@ TEST(ExactTier, MidpointPlusATinyLogarithm) {
     const double xi = -std::ldexp(1 + std::ldexp(static_cast<double>((g() >> 12) | 1), -52), e);
     const double m = std::ldexp(1.0, e + 1);
     const double gaps[] = {40, 700, 1200, 1740, 2500, 2e5};
-    const double gap = gaps[g() % 6] * (1 + 0.1 * static_cast<double>(g() % 10));
+    const double base = gaps[g() % 6];  // one draw per statement: operand order is unspecified
+    const double gap = base * (1 + 0.1 * static_cast<double>(g() % 10));
     std::vector<double> x{m, xi, m - gap};
     std::vector<double> y(3);
     softcheck::log_softmax(x, y);

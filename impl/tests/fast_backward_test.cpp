@@ -49,7 +49,9 @@ double any_double(std::mt19937_64& r, int lo, int hi) {
     case 4: return NAN;
     default: break;
   }
-  const double v = std::ldexp(1 + unit(r), lo + static_cast<int>(r() % static_cast<unsigned>(hi - lo)));
+  // One draw per statement: the order of a call's arguments is unspecified (GCC and Clang differ).
+  const int e = lo + static_cast<int>(r() % static_cast<unsigned>(hi - lo));
+  const double v = std::ldexp(1 + unit(r), e);
   return r() % 2 ? v : -v;
 }
 
@@ -60,7 +62,10 @@ void sigmoid_pair(std::mt19937_64& r, double& y, double& g) {
   if (k <= 2) y = softcheck::sigmoid((unit(r) - 0.5) * (k == 0 ? 10 : k == 1 ? 80 : 1500));
   if (k == 3) y = 1 - std::ldexp(static_cast<double>(1 + r() % 8), -53);  // 1 - y exact and tiny
   if (k == 4) y = any_double(r, -1074, 1024);
-  if (k == 5) y = 1 + std::ldexp(unit(r), -static_cast<int>(r() % 60));
+  if (k == 5) {
+    const int e = -static_cast<int>(r() % 60);
+    y = 1 + std::ldexp(unit(r), e);
+  }
   g = r() % 3 ? 2 * unit(r) - 1 : any_double(r, -1074, 1024);
 }
 
@@ -113,7 +118,12 @@ TEST(FastBackward, DotIsWithinItsBound) {
           case 3: a[j] = std::ldexp(2 * unit(r) - 1, -540), b[j] = std::ldexp(unit(r), -500); break;  // underflow
           case 4: a[j] = std::ldexp(1 + unit(r), 480) * (j % 2 ? 1 : -1), b[j] = std::ldexp(1 + unit(r), 480); break;
           case 5: a[j] = j % 2 ? 1e16 : -1e16, b[j] = 1 + unit(r) * 0x1p-40; break;  // cancellation
-          default: a[j] = 2 * unit(r) - 1, b[j] = std::ldexp(unit(r), -static_cast<int>(r() % 60)); break;
+          default: {
+            a[j] = 2 * unit(r) - 1;
+            const int e = -static_cast<int>(r() % 60);
+            b[j] = std::ldexp(unit(r), e);
+            break;
+          }
         }
       }
       if (kind == 7 && r() % 2) b[r() % n] = r() % 2 ? 0x1p995 : NAN;
@@ -180,7 +190,14 @@ void softmax_pair(std::mt19937_64& r, std::vector<double>& y, std::vector<double
   if (ky <= 2 && log_form) softcheck::log_softmax(x, y);
   else if (ky <= 2) softcheck::softmax(x, y);
   else
-    for (double& v : y) v = log_form && r() % 2 ? -std::ldexp(unit(r), static_cast<int>(r() % 12)) : any_double(r, -1074, 990);
+    for (double& v : y) {
+      if (log_form && r() % 2) {
+        const int e = static_cast<int>(r() % 12);
+        v = -std::ldexp(unit(r), e);
+      } else {
+        v = any_double(r, -1074, 990);
+      }
+    }
   const int kg = static_cast<int>(r() % 6);
   const double c = 2 * unit(r) - 1;
   for (double& v : g) {

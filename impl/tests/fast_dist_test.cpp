@@ -88,7 +88,8 @@ TEST(FastDist, TripleDoubleTermsAreWithinTheirBound) {
     for (double m : ms) {
       for (int rep = 0; rep < 5; ++rep) {
         for (double& v : x) {
-          const double d = -600.0 * std::ldexp(unit(g), -static_cast<int>(g() % 60));
+          const int e = -static_cast<int>(g() % 60);  // one draw per statement: argument order is unspecified
+          const double d = -600.0 * std::ldexp(unit(g), e);
           v = std::min(m + d, m);
         }
         x[0] = m - 600, x[1] = m, x[2] = m - std::log(2.0) / 1024, x[3] = m - 600 + std::log(2.0) / 1024;

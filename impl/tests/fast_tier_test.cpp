@@ -324,7 +324,10 @@ TEST(FastTier, MaxScanFindsTheFirstMaximum) {
 TEST(FastTier, SameTermsOnEveryTarget) {
   std::mt19937_64 g(8);
   std::vector<double> x(10007);
-  for (double& v : x) v = -700.0 * static_cast<double>(g() >> 11) * 0x1p-53 * std::ldexp(1.0, -static_cast<int>(g() % 40));
+  for (double& v : x) {  // one draw per statement: operand order is unspecified (GCC and Clang differ)
+    const double u = static_cast<double>(g() >> 11) * 0x1p-53;
+    v = -700.0 * u * std::ldexp(1.0, -static_cast<int>(g() % 40));
+  }
   std::vector<double> hi0, lo0;
   for_each_target([&](std::int64_t) {
     std::vector<double> hi(x.size()), lo(x.size());
@@ -391,7 +394,8 @@ TEST(FastTier, ElementwiseKernelsProveNearlyEverything) {
   std::mt19937_64 g(10);
   std::vector<double> x(20000), y(x.size());
   for (double& v : x) {
-    double mag = 600.0 * static_cast<double>(g() >> 11) * 0x1p-53 * std::ldexp(1.0, -static_cast<int>(g() % 50));
+    const double u = static_cast<double>(g() >> 11) * 0x1p-53;  // one draw per statement (operand order)
+    double mag = 600.0 * u * std::ldexp(1.0, -static_cast<int>(g() % 50));
     v = g() % 2 ? mag : -mag;
   }
   struct Case {
@@ -422,15 +426,18 @@ TEST(FastTier, Log1pIsWithinItsBound) {
   std::mt19937_64 g(12);
   std::vector<softcheck::detail::dd> s(20000);
   for (auto& v : s) {
-    double hi = std::ldexp(1.0 + static_cast<double>(g() >> 11) * 0x1p-53, static_cast<int>(g() % 941) - 900);
+    const int e = static_cast<int>(g() % 941) - 900;  // one draw per statement (argument order)
+    double hi = std::ldexp(1.0 + static_cast<double>(g() >> 11) * 0x1p-53, e);
     if (g() % 8 == 0) hi = std::ldexp(1.0, static_cast<int>(g() % 40));  // powers of two: 1 + s near 2^k
     double lo = std::ldexp(hi, -54) * (static_cast<double>(g() >> 11) * 0x1p-52 - 1);
     v = softcheck::detail::fast_two_sum(hi, lo);
   }
   // And (0, 1], where the table levels are chosen (steps of 1/16 and 1/256 apart, AVX-512, or 1/256):
   // uniform, and each table point i/256 to within a few ulps either side, with a low part of either sign.
-  for (int k = 0; k < 20000; ++k) s.push_back(softcheck::detail::fast_two_sum(
-      static_cast<double>((g() >> 11) + 1) * 0x1p-53, std::ldexp(static_cast<double>(g() >> 11) * 0x1p-53 - 0.5, -106)));
+  for (int k = 0; k < 20000; ++k) {
+    const double lo = std::ldexp(static_cast<double>(g() >> 11) * 0x1p-53 - 0.5, -106);
+    s.push_back(softcheck::detail::fast_two_sum(static_cast<double>((g() >> 11) + 1) * 0x1p-53, lo));
+  }
   for (int i = 1; i <= 256; ++i)
     for (int ulps = -3; ulps <= 3; ++ulps)
       for (double lo : {-0x1p-60, 0.0, 0x1p-60}) {
@@ -469,7 +476,8 @@ TEST(FastTier, BceIsCorrectlyRoundedOnEveryTarget) {
   std::mt19937_64 g(13);
   std::vector<std::pair<double, double>> xt(4000);
   for (auto& [x, t] : xt) {
-    double mag = 600.0 * static_cast<double>(g() >> 11) * 0x1p-53 * std::ldexp(1.0, -static_cast<int>(g() % 50));
+    const double u = static_cast<double>(g() >> 11) * 0x1p-53;  // one draw per statement (operand order)
+    double mag = 600.0 * u * std::ldexp(1.0, -static_cast<int>(g() % 50));
     x = g() % 2 ? mag : -mag;
     const double fixed[] = {0.0, 0.5, 1.0};
     const double v = static_cast<double>(g() >> 11) * 0x1p-53;

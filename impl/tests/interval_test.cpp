@@ -75,8 +75,11 @@ TEST(Interval, HalfwayCasesAndTheEnds) {
 TEST(Interval, DirectedRoundingsBracketTheExactValue) {
   std::mt19937_64 g(3);
   for (int k = 0; k < 5000; ++k) {
-    const Dy a = mul(from_double(random_double(g)), from_double(random_double(g)));  // ~106 bits
-    double bv = std::ldexp(random_double(g), static_cast<int>(g() % 3000) - 1500);
+    // One draw per statement: the order of a call's arguments is unspecified (GCC and Clang differ).
+    const double a1 = random_double(g);
+    const Dy a = mul(from_double(random_double(g)), from_double(a1));  // ~106 bits
+    const int e = static_cast<int>(g() % 3000) - 1500;
+    double bv = std::ldexp(random_double(g), e);
     if (!std::isfinite(bv)) bv = 0x1.8p1000;
     const Dy b = from_double(bv);
     for (std::int64_t p : {2, 17, 53, 80}) {
@@ -113,9 +116,14 @@ TEST(Interval, ExpEnclosuresContainTheExactValueAndAreNarrow) {
   mpfr_inits2(64, d, e, lo, hi, static_cast<mpfr_ptr>(nullptr));
   for (int k = 0; k < 400; ++k) {
     // d = -(a + b), a and b doubles: gaps from 2^-1074 to 65000, often two doubles' worth of bits.
-    double a = std::ldexp(1 + static_cast<double>(g() >> 11) * 0x1p-53, static_cast<int>(g() % 1090) - 1074);
+    const int ea = static_cast<int>(g() % 1090) - 1074;  // one draw per statement (argument order)
+    double a = std::ldexp(1 + static_cast<double>(g() >> 11) * 0x1p-53, ea);
     if (a > 65000) a = 700.25;
-    const double b = g() % 2 ? std::ldexp(static_cast<double>(g() >> 11) * 0x1p-53, static_cast<int>(g() % 110) - 100) : 0;
+    double b = 0;
+    if (g() % 2) {
+      const int eb = static_cast<int>(g() % 110) - 100;
+      b = std::ldexp(static_cast<double>(g() >> 11) * 0x1p-53, eb);
+    }
     const Dy dv = neg(add(from_double(a), from_double(b)));
     const std::int64_t p = k % 3 == 0 ? 2048 : 256;
     const Iv enc = exp_nonpositive(dv, p);
