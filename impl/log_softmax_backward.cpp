@@ -94,10 +94,10 @@ void log_softmax_backward(std::span<const double> y, std::span<const double> g, 
     }
   };
   auto component = [&](std::size_t i) -> double {
-    if (!have_scalar) scalar_init();
     const double yi = y[i], gi = g[i];
     if (std::isnan(yi)) return NAN;
-    if (yi == -HUGE_VAL) return gi;
+    if (yi == -HUGE_VAL) return gi;  // e^{y_i} = 0 exactly (a masked entry): no state needed
+    if (!have_scalar) scalar_init();
     if (B.ok && yi == 0) {  // g_i - G
       const auto [D, E_D] = minus_sum(gi, B);
       if (E_D == 0 || (std::fabs(D.hi) >= 0x1p-1022 && rounding_certain(D, E_D, 0))) {

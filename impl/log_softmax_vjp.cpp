@@ -80,6 +80,7 @@ void log_softmax_vjp(std::span<const double> x, std::span<const double> g, std::
   double rel_G = HUGE_VAL;
   std::unique_ptr<fallback::DistGrad> precise;
   auto component = [&](std::size_t i) -> double {
+    if (x[i] == -HUGE_VAL && g[i] != 0) return g[i];  // p_i = 0 exactly (a masked logit): no state needed
     if (!have_scalar) {
       have_scalar = true;
       sc = scan(x);

@@ -111,6 +111,7 @@ void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span
     E_Q = (err_N + NQ) / (std::ldexp(std::fabs(S.m.hi), S.k) * (1 - 0x1p-50));
   };
   auto component = [&](std::size_t i) -> double {
+    if (x[i] == -HUGE_VAL) return 0.0;  // p_i = 0 exactly (a masked logit): no state needed
     if (!have_scalar) scalar_init();
     if (ok) {
       const scaled e = term(x[i], m);
@@ -130,8 +131,9 @@ void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span
   // S = Σ e_j (exp_terms, within rel_s); terms it does not give (below e^-600) zeroed and bounded:
   // |g_j| 2^-865 each. N = Σ g_j e_j by two lane dots (g eh, g el), each within its err, plus
   // kTermErr (1 + 2^-50) Σ|g_j eh_j| for the terms' own errors; N~ = their dd sum (3u^2 + 13u^3 < 2^-103
-  // relative). Q = N~/S~ (div: 2^-102) within E_Q = ((E_N + (|N~| + E_N) rel_s) / S~) (1 + rel_s) /
-  // (1 - rel_s) + 2^-102 |Q|, widened by 2^-40; R = 1/S~ within rel_s + 2^-102. Then each component's
+  // relative). Q = N~/S~ (div: 2^-102) within E_Q = ((E_N + (|N~| + E_N) rel_s) / S~.hi) (1 + 4 rel_s)
+  // + 2^-102 |Q| (|1/S~ - 1/S| <= rel_s / S~), widened by 2^-40, which also covers reading S~ as its
+  // high part (S~ >= S~.hi (1 - 2^-53)); R = 1/S~ within rel_s + 2^-102. Then each component's
   // e_i R (g_i - Q) (scale_diff) and Ziv's test; what it does not prove, component(i).
   std::vector<double> el(n);
   const fast::Sum S0 = fast::exp_terms(x.data(), n, m, n, n, out.data(), el.data());  // S0 >= 1

@@ -8,6 +8,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <random>
@@ -59,8 +60,10 @@ void register_ours(const char* subject) {
             case kSigmoidBackward: Ns::sigmoid_backward(d.y, d.g, y); break;
             case kSoftmaxBackward: Ns::softmax_backward(d.y, d.g, y); break;
             case kLogSoftmaxBackward: Ns::log_softmax_backward(d.y, d.g, y); break;
-            case kSoftmaxVjp: Ns::softmax_vjp(d.x, d.g, y); break;
-            case kLogSoftmaxVjp: Ns::log_softmax_vjp(d.x, d.g, y); break;
+            case kSoftmaxVjp:
+            case kSoftmaxVjpMasked: Ns::softmax_vjp(d.x, d.g, y); break;
+            case kLogSoftmaxVjp:
+            case kLogSoftmaxVjpMasked: Ns::log_softmax_vjp(d.x, d.g, y); break;
           }
           benchmark::DoNotOptimize(y.data());
           benchmark::DoNotOptimize(g.data());
@@ -158,7 +161,9 @@ std::span<const std::size_t> sizes(Case c) {
   switch (c) {
     case Case::kLogSigmoid:
     case Case::kBce:
-    case Case::kSigmoidBackward: return one;
+    case Case::kSigmoidBackward:
+    case Case::kSoftmaxVjpMasked:
+    case Case::kLogSoftmaxVjpMasked: return one;
     default: return three;
   }
 }
@@ -178,6 +183,8 @@ const char* label(Case c) {
     case Case::kLogSoftmaxBackward: return "log_softmax_backward (y, g)";
     case Case::kSoftmaxVjp: return "softmax_vjp (x, g)";
     case Case::kLogSoftmaxVjp: return "log_softmax_vjp (x, g)";
+    case Case::kSoftmaxVjpMasked: return "softmax_vjp (x, g), last half of x -inf";
+    case Case::kLogSoftmaxVjpMasked: return "log_softmax_vjp (x, g), last half of x -inf";
   }
   return "?";
 }
@@ -186,7 +193,7 @@ std::string name(Case c, const char* subject, std::size_t n) {
   const char* key[] = {"softmax",          "log_softmax",          "logsumexp",   "cross_entropy",
                        "cross_entropy_dist", "sigmoid",              "log_sigmoid", "bce_with_logits",
                        "sigmoid_backward",  "softmax_backward",     "log_softmax_backward", "softmax_vjp",
-                       "log_softmax_vjp"};
+                       "log_softmax_vjp",   "softmax_vjp_masked",   "log_softmax_vjp_masked"};
   return std::string(key[static_cast<int>(c)]) + "/" + subject + "/" + std::to_string(n);
 }
 
@@ -203,6 +210,8 @@ Data data(Case c, std::size_t n) {
   } else if (c == Case::kBce) {
     d.t = inputs(n, 0, 1, 43);
   }
+  if (c == Case::kSoftmaxVjpMasked || c == Case::kLogSoftmaxVjpMasked)
+    for (std::size_t i = n / 2; i < n; ++i) d.x[i] = -HUGE_VAL;
   if (c >= Case::kSigmoidBackward) {  // y from our correctly rounded forward, g uniform on [-1, 1]
     d.g = inputs(n, -1, 1, 44);
     d.y.resize(n);

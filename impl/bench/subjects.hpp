@@ -15,13 +15,14 @@ namespace softcheck::bench {
 // upstream gradient g) and input form (the vector-Jacobian product at x).
 enum class Case {
   kSoftmax, kLogSoftmax, kLogsumexp, kCrossEntropy, kCrossEntropyDist, kSigmoid, kLogSigmoid, kBce,
-  kSigmoidBackward, kSoftmaxBackward, kLogSoftmaxBackward, kSoftmaxVjp, kLogSoftmaxVjp
+  kSigmoidBackward, kSoftmaxBackward, kLogSoftmaxBackward, kSoftmaxVjp, kLogSoftmaxVjp,
+  kSoftmaxVjpMasked, kLogSoftmaxVjpMasked  // the input forms with the last half of x at -inf (a causal mask)
 };
 inline constexpr Case kCases[] = {Case::kSoftmax,          Case::kLogSoftmax,      Case::kLogsumexp,
                                   Case::kCrossEntropy,     Case::kCrossEntropyDist, Case::kSigmoid,
                                   Case::kLogSigmoid,       Case::kBce,             Case::kSigmoidBackward,
                                   Case::kSoftmaxBackward,  Case::kLogSoftmaxBackward, Case::kSoftmaxVjp,
-                                  Case::kLogSoftmaxVjp};
+                                  Case::kLogSoftmaxVjp,    Case::kSoftmaxVjpMasked, Case::kLogSoftmaxVjpMasked};
 
 struct Data {
   std::vector<double> x, t;  // t: the distribution targets, or the BCE targets

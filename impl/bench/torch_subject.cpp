@@ -79,9 +79,11 @@ void register_torch() {
               break;
             }
             case Case::kSoftmaxVjp:
-            case Case::kLogSoftmaxVjp: {  // what autograd runs: the forward at x, then its backward kernel
+            case Case::kSoftmaxVjpMasked:
+            case Case::kLogSoftmaxVjp:
+            case Case::kLogSoftmaxVjpMasked: {  // what autograd runs: the forward at x, then its backward kernel
               torch::NoGradGuard g;
-              if (c == Case::kSoftmaxVjp) {
+              if (c == Case::kSoftmaxVjp || c == Case::kSoftmaxVjpMasked) {
                 torch::_softmax_out(fwd, x, 0, false);
                 torch::_softmax_backward_data_out(y, gt, fwd, 0, torch::kFloat64);
               } else {
