@@ -3,7 +3,7 @@
 // A dd is an unevaluated sum hi + lo with |lo| <= ulp(hi)/2. Bounds below use u = 2^-53 and follow
 // Joldes, Muller, Popescu, "Tight and rigorous error bounds for basic building blocks of double-word
 // arithmetic", ACM TOMS 44 (2017): add <= 3u^2, mul <= 5u^2 (we use the FMA-based DWTimesDW2 shape),
-// mul by a double <= 2u^2, division <= 10u^2 (relative, no underflow).
+// mul by a double <= 2u^2 (3u^2 without FMA), division <= 15u^2 + 56u^3 (relative, no underflow).
 // Portable: only IEEE binary64 operations (and FMA where the hardware has one). Compile without contraction (-ffp-contract=off).
 #pragma once
 
@@ -96,10 +96,14 @@ inline dd mul(dd a, double b) {  // DWTimesFP3: relative error <= 2u^2 (3u^2 wit
   return fast_two_sum(c.hi, cl);
 }
 
-// DWDivDW2-style quotient: relative error <= 15u^2 + 56u^3 (Joldes et al., Thm 5.3 region).
+// DWDivDW2 (Joldes et al., Algorithm 17): relative error <= 15u^2 + 56u^3. The theorem takes r = b th
+// from DWTimesFP1 (<= 1.5u^2 + 4u^3), so r is formed that way here, not by mul(dd, double) (DWTimesFP3:
+// 2u^2, or 3u^2 without a hardware FMA), whose larger error the bound does not cover.
 inline dd div(dd a, dd b) {
   double th = a.hi / b.hi;
-  dd r = mul(b, th);
+  const dd c = two_prod(b.hi, th);
+  const dd t = fast_two_sum(c.hi, b.lo * th);
+  const dd r = fast_two_sum(t.hi, t.lo + c.lo);
   double pih = a.hi - r.hi;  // exact: Sterbenz
   double dl = a.lo - r.lo;
   double d = pih + dl;
