@@ -25,6 +25,14 @@ HWY_BEFORE_NAMESPACE();
 namespace softcheck::detail::fast {
 namespace HWY_NAMESPACE {
 
+// ok[0, count) = good's first count lanes as 0/1 (count at most the lane count).
+HWY_INLINE void StoreOk(D d, hn::Mask<D> good, unsigned char* ok, std::size_t count) {
+  if (count == hn::Lanes(d) && HWY_LIKELY(hn::AllTrue(d, good))) return (void)std::memset(ok, 1, count);
+  HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
+  hn::Store(hn::IfThenElseZero(good, hn::Set(d, 1.0)), d, k);
+  for (std::size_t l = 0; l < count; ++l) ok[l] = k[l] != 0;
+}
+
 // g y (1 - y) for |y| <= 1, |g| < 2^995 and a result of at least 2^-899 (other lanes: precise):
 // w = 1 - y exact (FastTwoSum: |1| >= |y|), p = g y exact (TwoProd: |p| >= 2^-900 as |w| <= 2), p w as
 // DWTimesDW: p.hi w.hi exact (it is >= 2^-900), the two cross products and their sum rounded (2u^2 + 2u^2,
@@ -188,7 +196,7 @@ void SoftmaxBackwardT(const double* y, const double* g, std::size_t n, double s,
   const D d;
   const std::size_t N = hn::Lanes(d);
   const V vs = hn::Set(d, s), vc = hn::Set(d, c), verr = hn::Set(d, err), u = hn::Set(d, 0x1p-53);
-  const V zero = hn::Zero(d), one = hn::Set(d, 1.0), widen = hn::Set(d, 1 + 0x1p-50), tiny = hn::Set(d, 0x1p-1070);
+  const V zero = hn::Zero(d), widen = hn::Set(d, 1 + 0x1p-50), tiny = hn::Set(d, 0x1p-1070);
   const V lo = hn::Set(d, 0x1p-900), hi = hn::Set(d, 0x1p1000), big = hn::Set(d, 0x1p995);
   auto step = [&](V vy, V vg, hn::Mask<D>& good) SOFTCHECK_INLINE_LAMBDA {
     VDD t = TwoSum(vg, hn::Neg(vs));
@@ -206,16 +214,10 @@ void SoftmaxBackwardT(const double* y, const double* g, std::size_t n, double s,
     return hn::IfThenElseZero(hn::Not(yzero), v.hi);
   };
   std::size_t i = 0;
-  auto store_ok = [&](hn::Mask<D> good, std::size_t at, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
-    HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(hn::IfThenElseZero(good, one), d, k);
-    for (std::size_t l = 0; l < count; ++l) ok[at + l] = k[l] != 0;
-  };
   for (; i + N <= n; i += N) {
     hn::Mask<D> good;
     hn::StoreU(step(hn::LoadU(d, y + i), hn::LoadU(d, g + i), good), d, out + i);
-    if (HWY_LIKELY(hn::AllTrue(d, good))) std::memset(ok + i, 1, N);
-    else store_ok(good, i, N);
+    StoreOk(d, good, ok + i, N);
   }
   if (i < n) {
     const std::size_t count = n - i;
@@ -225,7 +227,7 @@ void SoftmaxBackwardT(const double* y, const double* g, std::size_t n, double s,
     hn::Mask<D> good;
     hn::Store(step(hn::Load(d, by), hn::Load(d, bg), good), d, by);
     std::memcpy(out + i, by, count * sizeof(double));
-    store_ok(good, i, count);
+    StoreOk(d, good, ok + i, count);
   }
 }
 
@@ -243,7 +245,7 @@ void SubTermsT(const double* x, const double* g, std::size_t n, double m, double
   const D d;
   const ExpTables tab(d);
   const std::size_t N = hn::Lanes(d);
-  const V rh = hn::Set(d, Rh), rl = hn::Set(d, Rl), u = hn::Set(d, 0x1p-53), zero = hn::Zero(d), one = hn::Set(d, 1.0);
+  const V rh = hn::Set(d, Rh), rl = hn::Set(d, Rl), u = hn::Set(d, 0x1p-53), zero = hn::Zero(d);
   const V prel = hn::Set(d, (kTermErr + rel_r + 0x1p-100) * (1 + 0x1p-40));
   const V tiny = hn::Set(d, 0x1p-899), small = hn::Set(d, 0x1p-900), large = hn::Set(d, 0x1p1000);
   const V lowest = hn::Set(d, -600.0), vm = hn::Set(d, m);
@@ -268,12 +270,6 @@ void SubTermsT(const double* x, const double* g, std::size_t n, double m, double
     good = hn::And(range, CertainAbs(d, v, err));
     return v.hi;
   };
-  auto store_ok = [&](hn::Mask<D> good, std::size_t at, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
-    if (count == N && HWY_LIKELY(hn::AllTrue(d, good))) return (void)std::memset(ok + at, 1, N);
-    HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(hn::IfThenElseZero(good, one), d, k);
-    for (std::size_t l = 0; l < count; ++l) ok[at + l] = k[l] != 0;
-  };
   constexpr std::size_t kChunk = 64, kMaxLanes = HWY_MAX_BYTES / sizeof(double);
   HWY_ALIGN double bh[kChunk * kMaxLanes], bl[kChunk * kMaxLanes];
   const std::size_t whole = n / N * N;
@@ -288,7 +284,7 @@ void SubTermsT(const double* x, const double* g, std::size_t n, double m, double
       hn::Mask<D> good;
       hn::StoreU(second(hn::LoadU(d, x + i), hn::LoadU(d, g + i), VDD{hn::Load(d, bh + k), hn::Load(d, bl + k)}, good),
                  d, out + i);
-      store_ok(good, i, N);
+      StoreOk(d, good, ok + i, N);
     }
   }
   if (whole < n) {
@@ -300,7 +296,7 @@ void SubTermsT(const double* x, const double* g, std::size_t n, double m, double
     hn::Mask<D> good;
     hn::Store(second(vx, hn::Load(d, bg), first(vx), good), d, bx);
     std::memcpy(out + whole, bx, count * sizeof(double));
-    store_ok(good, whole, count);
+    StoreOk(d, good, ok + whole, count);
   }
 }
 
@@ -319,7 +315,7 @@ void ScaleDiffT(const double* eh, const double* el, const double* g, std::size_t
   const D d;
   const std::size_t N = hn::Lanes(d);
   const V rh = hn::Set(d, Rh), rl = hn::Set(d, Rl), qh = hn::Set(d, Qh), ql = hn::Set(d, Ql), eq = hn::Set(d, E_Q);
-  const V u = hn::Set(d, 0x1p-53), one = hn::Set(d, 1.0), widen50 = hn::Set(d, 1 + 0x1p-50);
+  const V u = hn::Set(d, 0x1p-53), widen50 = hn::Set(d, 1 + 0x1p-50);
   const V widen40 = hn::Set(d, 1 + 0x1p-40), u2 = hn::Set(d, 0x1p-105), tiny = hn::Set(d, 0x1p-1070);
   const V prel = hn::Set(d, (kTermErr + rel_r + 0x1p-100) * (1 + 0x1p-40));
   const V pmin = hn::Set(d, 0x1p-899), small = hn::Set(d, 0x1p-900), large = hn::Set(d, 0x1p1000);
@@ -344,18 +340,12 @@ void ScaleDiffT(const double* eh, const double* el, const double* g, std::size_t
     good = hn::And(range, CertainAbs(d, v, err));
     return v.hi;
   };
-  auto store_ok = [&](hn::Mask<D> good, std::size_t at, std::size_t count) SOFTCHECK_INLINE_LAMBDA {
-    if (count == N && HWY_LIKELY(hn::AllTrue(d, good))) return (void)std::memset(ok + at, 1, N);
-    HWY_ALIGN double k[HWY_MAX_BYTES / sizeof(double)];
-    hn::Store(hn::IfThenElseZero(good, one), d, k);
-    for (std::size_t l = 0; l < count; ++l) ok[at + l] = k[l] != 0;
-  };
   std::size_t i = 0;
   for (; i + N <= n; i += N) {
     hn::Mask<D> good;
     const V r = step(hn::LoadU(d, eh + i), hn::LoadU(d, el + i), hn::LoadU(d, g + i), good);
     hn::StoreU(r, d, out + i);
-    store_ok(good, i, N);
+    StoreOk(d, good, ok + i, N);
   }
   if (i < n) {
     const std::size_t count = n - i;
@@ -367,7 +357,7 @@ void ScaleDiffT(const double* eh, const double* el, const double* g, std::size_t
     hn::Mask<D> good;
     hn::Store(step(hn::Load(d, bh), hn::Load(d, bl), hn::Load(d, bg), good), d, bh);
     std::memcpy(out + i, bh, count * sizeof(double));
-    store_ok(good, i, count);
+    StoreOk(d, good, ok + i, count);
   }
 }
 

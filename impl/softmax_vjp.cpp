@@ -115,7 +115,7 @@ void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span
     if (!have_scalar) scalar_init();
     if (ok) {
       const scaled e = term(x[i], m);
-      if (e.m.hi == 0) return 0.0;  // p_i = 0 exactly (x_i = -inf), or below e^-2000: |p_i D_i| < 2^-1800
+      if (e.m.hi == 0) return 0.0;  // below e^-2000: |p_i D_i| < 2^-1800
       const dd h = two_sum(g[i], -c);
       const scaled D = add(from_dd(h), neg(Q));
       const double Dm = D.m.hi == 0 ? 0.0 : std::ldexp(std::fabs(D.m.hi), D.k) * (1 - 0x1p-50);
@@ -151,11 +151,15 @@ void softmax_vjp(std::span<const double> x, std::span<const double> g, std::span
                         0x1p-102 * std::fabs(Qt.hi)) *
                        (1 + 0x1p-40);
     if (std::isfinite(e_q) && std::fabs(Qt.hi) < 0x1p995) {
-      std::vector<unsigned char> proven(n);
-      fast::scale_diff(out.data(), el.data(), g.data(), n, Rt, (rel_s + 0x1p-102) * (1 + 0x1p-40), Qt, e_q,
-                       out.data(), proven.data());
-      for (std::size_t i = 0; i < n; ++i)
-        if (!proven[i]) out[i] = component(i);
+      const double rel_r = (rel_s + 0x1p-102) * (1 + 0x1p-40);
+      constexpr std::size_t kChunk = 4096;  // as log_softmax_vjp: the proof flags a chunk at a time
+      unsigned char proven[kChunk];
+      for (std::size_t at = 0; at < n; at += kChunk) {
+        const std::size_t len = std::min(kChunk, n - at);
+        fast::scale_diff(out.data() + at, el.data() + at, g.data() + at, len, Rt, rel_r, Qt, e_q, out.data() + at, proven);
+        for (std::size_t k = 0; k < len; ++k)
+          if (!proven[k]) out[at + k] = component(at + k);
+      }
       return;
     }
   }

@@ -69,55 +69,37 @@ TEST(DoubleDouble, OperationsAreWithinTheirStatedBounds) {
   const bool fma = SOFTCHECK_HW_FMA != 0;
   // In u^2: add 3 + 13u, add by a double 2, mul 5 (6 unfused), mul by a double 2 (3 unfused), div
   // 15 + 56u, div by a double 3.
-  const double b_add = 3 + 13 * u, b_add1 = 2, b_mul = fma ? 5 : 6, b_mul1 = fma ? 2 : 3, b_div = 15 + 56 * u,
-               b_div1 = 3;
+  const char* const name[] = {"add", "add by a double", "mul", "mul by a double", "div", "div by a double"};
+  const double bound[] = {3 + 13 * u, 2, fma ? 5.0 : 6.0, fma ? 2.0 : 3.0, 15 + 56 * u, 3};
   double worst[6] = {};
+  // Op's error against E.exact() (no relative error for an exact zero sum), kept for the worst.
+  auto rel = [&](int op, dd r) {
+    const double e = mpfr_zero_p(E.exact()) ? 0.0 : E.rel(r);
+    worst[op] = std::max(worst[op], e);
+    return e;
+  };
   for (int k = 0; k < 200000; ++k) {
     const dd x = random_dd(g), y = random_dd(g);
     const double yd = y.hi;
     E.set(a, x), E.set(b, y);
-
-    mpfr_add(E.exact(), a, b, MPFR_RNDN);  // exact
-    if (!mpfr_zero_p(E.exact())) {
-      const double r = E.rel(d::add(x, y));
-      ASSERT_LE(r, b_add) << "add, k = " << k;
-      worst[0] = std::max(worst[0], r);
-    }
+    mpfr_add(E.exact(), a, b, MPFR_RNDN);  // exact, as the products below (2 x 107 bits)
+    ASSERT_LE(rel(0, d::add(x, y)), bound[0]) << name[0] << ", k = " << k;
     mpfr_add_d(E.exact(), a, yd, MPFR_RNDN);
-    if (!mpfr_zero_p(E.exact())) {
-      const double r = E.rel(d::add(x, yd));
-      ASSERT_LE(r, b_add1) << "add by a double, k = " << k;
-      worst[1] = std::max(worst[1], r);
-    }
-    mpfr_mul(E.exact(), a, b, MPFR_RNDN);  // exact: 2 x 107 bits
-    {
-      const double r = E.rel(d::mul(x, y));
-      ASSERT_LE(r, b_mul) << "mul, k = " << k;
-      worst[2] = std::max(worst[2], r);
-    }
+    ASSERT_LE(rel(1, d::add(x, yd)), bound[1]) << name[1] << ", k = " << k;
+    mpfr_mul(E.exact(), a, b, MPFR_RNDN);
+    ASSERT_LE(rel(2, d::mul(x, y)), bound[2]) << name[2] << ", k = " << k;
     mpfr_mul_d(E.exact(), a, yd, MPFR_RNDN);
-    {
-      const double r = E.rel(d::mul(x, yd));
-      ASSERT_LE(r, b_mul1) << "mul by a double, k = " << k;
-      worst[3] = std::max(worst[3], r);
-    }
+    ASSERT_LE(rel(3, d::mul(x, yd)), bound[3]) << name[3] << ", k = " << k;
     mpfr_div(E.exact(), a, b, MPFR_RNDN);  // within 2^-2199 relative: far below the bounds
-    {
-      const double r = E.rel(d::div(x, y));
-      ASSERT_LE(r, b_div) << "div, k = " << k;
-      worst[4] = std::max(worst[4], r);
-    }
+    ASSERT_LE(rel(4, d::div(x, y)), bound[4]) << name[4] << ", k = " << k;
     mpfr_div_d(E.exact(), a, yd, MPFR_RNDN);
-    {
-      const double r = E.rel(d::div(x, yd));
-      ASSERT_LE(r, b_div1) << "div by a double, k = " << k;
-      worst[5] = std::max(worst[5], r);
-    }
+    ASSERT_LE(rel(5, d::div(x, yd)), bound[5]) << name[5] << ", k = " << k;
   }
   // The errors are measured, not zero: each operation's worst sample is a sizeable share of u^2.
-  for (double w : worst) EXPECT_GT(w, 0.25);
-  std::printf("worst relative errors in u^2: add %.3f, add1 %.3f, mul %.3f, mul1 %.3f, div %.3f, div1 %.3f\n",
-              worst[0], worst[1], worst[2], worst[3], worst[4], worst[5]);
+  for (int op = 0; op < 6; ++op) {
+    EXPECT_GT(worst[op], 0.25) << name[op];
+    std::printf("%s: worst relative error %.3f u^2 (bound %.3f)\n", name[op], worst[op], bound[op]);
+  }
   mpfr_clears(a, b, static_cast<mpfr_ptr>(nullptr));
 }
 

@@ -260,42 +260,42 @@ TEST(FastBackward, SoftmaxBackwardsAreCorrectlyRoundedOnEveryTarget) {
 // terms between e^-746 and e^-600, g as for the framework forms.
 TEST(FastBackward, InputFormsAreCorrectlyRoundedOnEveryTarget) {
   for (const bool log_form : {true, false}) {
-  SCOPED_TRACE(log_form ? "log_softmax_vjp" : "softmax_vjp");
-  const auto kernel = log_form ? softcheck::log_softmax_vjp : softcheck::softmax_vjp;
-  std::vector<double> first;
-  for_each_target([&] {
-    std::mt19937_64 r(25);
-    std::vector<double> got, y, g;
-    oracle::Vector ov;
-    for (int rep = 0; rep < 40; ++rep) {
-      softmax_pair(r, y, g, true);  // for g (and its length)
-      const std::size_t n = g.size();
-      std::vector<double> x(n);
-      const double spread[] = {1e-9, 1, 30, 700, 1e300};
-      const double sp = spread[r() % 5], c = 100 * (unit(r) - 0.5);
-      for (double& v : x) v = c + sp * (unit(r) - 0.5);
-      if (r() % 4 == 0) x[r() % n] = -HUGE_VAL;
-      if (r() % 3 == 0) x[r() % n] = x[0];
-      if (r() % 5 == 0) x[r() % n] = *std::max_element(x.begin(), x.end()) - 650;
-      std::vector<double> out(n), over_x = x, over_g = g;
-      std::vector<oracle::Ref> ref(n);
-      kernel(x, g, out);
-      kernel(over_x, g, over_x);
-      kernel(x, over_g, over_g);
-      ov.assign(x);
-      if (log_form) ov.log_softmax_vjp(g, ref);
-      else ov.softmax_vjp(g, ref);
-      for (std::size_t i = 0; i < n; ++i) {
-        ASSERT_TRUE(same(out[i], ref[i].rounded))
-            << std::hexfloat << "rep " << rep << ", i = " << i << ": x_i = " << x[i] << ", g_i = " << g[i];
-        ASSERT_TRUE(same_bits(over_x[i], out[i]) && same_bits(over_g[i], out[i])) << "in place, i = " << i;
+    SCOPED_TRACE(log_form ? "log_softmax_vjp" : "softmax_vjp");
+    const auto kernel = log_form ? softcheck::log_softmax_vjp : softcheck::softmax_vjp;
+    std::vector<double> first;
+    for_each_target([&] {
+      std::mt19937_64 r(25);
+      std::vector<double> got, y, g;
+      oracle::Vector ov;
+      for (int rep = 0; rep < 40; ++rep) {
+        softmax_pair(r, y, g, true);  // for g (and its length)
+        const std::size_t n = g.size();
+        std::vector<double> x(n);
+        const double spread[] = {1e-9, 1, 30, 700, 1e300};
+        const double sp = spread[r() % 5], c = 100 * (unit(r) - 0.5);
+        for (double& v : x) v = c + sp * (unit(r) - 0.5);
+        if (r() % 4 == 0) x[r() % n] = -HUGE_VAL;
+        if (r() % 3 == 0) x[r() % n] = x[0];
+        if (r() % 5 == 0) x[r() % n] = *std::max_element(x.begin(), x.end()) - 650;
+        std::vector<double> out(n), over_x = x, over_g = g;
+        std::vector<oracle::Ref> ref(n);
+        kernel(x, g, out);
+        kernel(over_x, g, over_x);
+        kernel(x, over_g, over_g);
+        ov.assign(x);
+        if (log_form) ov.log_softmax_vjp(g, ref);
+        else ov.softmax_vjp(g, ref);
+        for (std::size_t i = 0; i < n; ++i) {
+          ASSERT_TRUE(same(out[i], ref[i].rounded))
+              << std::hexfloat << "rep " << rep << ", i = " << i << ": x_i = " << x[i] << ", g_i = " << g[i];
+          ASSERT_TRUE(same_bits(over_x[i], out[i]) && same_bits(over_g[i], out[i])) << "in place, i = " << i;
+        }
+        got.insert(got.end(), out.begin(), out.end());
       }
-      got.insert(got.end(), out.begin(), out.end());
-    }
-    if (first.empty()) first = got;
-    ASSERT_EQ(got.size(), first.size());
-    for (std::size_t i = 0; i < got.size(); ++i) ASSERT_TRUE(same_bits(got[i], first[i])) << "value " << i;
-  });
+      if (first.empty()) first = got;
+      ASSERT_EQ(got.size(), first.size());
+      for (std::size_t i = 0; i < got.size(); ++i) ASSERT_TRUE(same_bits(got[i], first[i])) << "value " << i;
+    });
   }
 }
 
